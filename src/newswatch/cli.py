@@ -1,0 +1,413 @@
+"""The ``newswatch`` command: a thin Typer layer over ingest, store, enrich and query.
+
+Domain errors become one red line and a non-zero exit code; ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newswatch import __version__
+from newswatch.config import Settings
+from newswatch.errors import NewswatchError
+from newswatch.store.database import ArticleFilter, Store
+
+app = typer.Typer(
+    help="Watch the news about a topic: who said what, when, where — with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cpec"
+
+
+class _State:
+    settings = Settings()
+    debug = False
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            s = self.settings
+            self._store = Store.open(
+                s.database_url(),
+                minhash_perm=s.minhash_perm,
+                minhash_bands=s.minhash_bands,
+                shingle_words=s.shingle_words,
+                near_duplicate_threshold=s.near_duplicate_threshold,
+            )
+        return self._store
+
+
+state = _State()
+
+
+@app.callback()
+def main(
+    db: Annotated[
+        str | None,
+        typer.Option(help="Store: a file path or SQLAlchemy URL (env NEWSWATCH_DB)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        console.print(f"newswatch {__version__}")
+        raise typer.Exit()
+    if db:
+        state.settings = state.settings.model_copy(update={"db": db})
+    state.debug = debug
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _filters(since: str | None, until: str | None, outlet: str | None,
+             lang: str | None) -> ArticleFilter:
+    return ArticleFilter(since=since, until=until, outlet=outlet, language=lang)
+
+
+SinceOpt = Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD), inclusive.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Up to this day (YYYY-MM-DD), inclusive.")]
+OutletOpt = Annotated[str | None, typer.Option(help="Only this outlet (case-insensitive).")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Only this language (ISO 639-1).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+# ── ingest ──────────────────────────────────────────────────────────────────────
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, feed or page URLs.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Force a reader: seed, text, html, feed, jsonl, csv, reuters."),
+    ] = None,
+    map_: Annotated[
+        str | None,
+        typer.Option("--map", help="JSONL/CSV field map, e.g. text=body,date=published."),
+    ] = None,
+    metadata: Annotated[
+        Path | None, typer.Option(help="Metadata sidecar (CSV/TSV keyed by file name).")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Read sources into the store (idempotent: re-ingesting is safe)."""
+    from newswatch.ingest.core import ingest as run_ingest
+    from newswatch.ingest.tabular import parse_field_map
+
+    field_map = parse_field_map(map_) if map_ else {}
+    store = state.store()
+    with _progress() as progress:
+        task = progress.add_task("ingest", total=None, current="")
+
+        def report(done: int, total: int, location: str) -> None:
+            progress.update(task, completed=done, total=total, current=Path(location).name[-40:])
+
+        result = run_ingest(
+            store, inputs, state.settings, reader=fmt, field_map=field_map,
+            sidecar=metadata, progress=report,
+        )
+    if json_:
+        print(json.dumps({
+            "counts": dict(result.counts),
+            "problems": [{"source": p.source, "reason": p.reason, "action": p.action}
+                         for p in result.problems],
+        }))  # fmt: skip
+    else:
+        _print_ingest_summary(result.counts, result.problems)
+    if result.nothing_read:
+        err_console.print("[red]nothing could be ingested[/red]; see the reasons above")
+        raise typer.Exit(1)
+
+
+def _print_ingest_summary(counts: Any, problems: list[Any]) -> None:
+    table = Table(title=f"ingest into {state.store().url}", title_justify="left")
+    columns = ("read", "new", "updated", "unchanged", "duplicate", "near-duplicate",
+               "quarantined", "repaired")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="right")
+    table.add_row(*(str(counts.get(c, 0)) for c in columns))
+    console.print(table)
+    for problem in problems[:50]:
+        colour = "red" if problem.action == "rejected" else "yellow"
+        console.print(
+            f"[{colour}]{problem.action}[/{colour}] {escape(problem.source)}: {escape(problem.reason)}"
+        )
+    if len(problems) > 50:
+        console.print(f"… and {len(problems) - 50} more: `newswatch quarantine` lists them all")
+
+
+# ── enrich ──────────────────────────────────────────────────────────────────────
+
+
+@app.command()
+def enrich(
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="Run only this stage (repeatable).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Redo the named stages on every article.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Run enrichment stages over the articles that need them."""
+    from newswatch.enrich.runner import enrich as run_enrich
+    from newswatch.enrich.stage import resolve
+
+    if force and not stage:
+        raise NewswatchError("--force needs --stage NAME: say which stage to redo")
+    store = state.store()
+    with _progress() as progress:
+        task = progress.add_task("enrich", total=None, current=", ".join(stage or ["all stages"]))
+        done = run_enrich(
+            store, stage, force=force, batch_size=state.settings.enrich_batch,
+            progress=lambda d, t: progress.update(task, completed=d, total=t),
+        )
+    if json_:
+        print(json.dumps(dict(done)))
+        return
+    table = Table("stage", "version", "articles processed", title="enrich", title_justify="left")
+    for spec in resolve(stage):
+        table.add_row(spec.name, spec.version, str(done.get(spec.name, 0)))
+    console.print(table)
+
+
+# ── query ───────────────────────────────────────────────────────────────────────
+
+
+def _rich_snippet(snippet: str) -> str:
+    return escape(snippet).replace("\x02", "[bold yellow]").replace("\x03", "[/bold yellow]")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", OR, NOT/-word, prefix*.')],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Number of hits.")] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """Full-text search, ranked by BM25, with highlighted snippets."""
+    hits = state.store().search(query, _filters(since, until, outlet, lang), limit=limit)
+    if json_:
+        print(json.dumps([
+            {**hit.__dict__, "snippet": hit.snippet.replace("\x02", "<b>").replace("\x03", "</b>")}
+            for hit in hits
+        ], ensure_ascii=False))  # fmt: skip
+        return
+    if not hits:
+        console.print(f"no articles match {escape(query)!r}")
+        return
+    table = Table("id", "score", "published", "outlet", "title / snippet", show_lines=True)
+    for hit in hits:
+        table.add_row(
+            str(hit.id), f"{hit.score:.2f}", hit.published or "?", escape(hit.outlet or "?"),
+            f"[bold]{escape(hit.title or '(untitled)')}[/bold]\n{_rich_snippet(hit.snippet)}",
+        )
+    console.print(table)
+
+
+@app.command()
+def show(
+    article_id: Annotated[int, typer.Argument(help="Article id (from search).")],
+    json_: JsonOpt = False,
+) -> None:
+    """Print one article with its metadata."""
+    from newswatch.query.export import record
+
+    store = state.store()
+    article = store.get(article_id)
+    row = record(article)
+    if json_:
+        row["sentences"] = len(store.annotations(article_id, ["sentence"]))
+        row["enriched_by"] = store.stage_runs(article_id)
+        print(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold cyan")
+    table.add_column()
+    for key in ("id", "title", "published", "outlet", "place", "dateline", "authors",
+                "language", "url", "source_key", "version", "word_count"):  # fmt: skip
+        value = row[key]
+        if key == "published" and value:
+            value = f"{value} ({row['published_precision']}, from {row['published_source']})"
+        if key == "title" and row["title_source"]:
+            value = f"{value}  [dim](title from {row['title_source']})[/dim]"
+        if key == "authors":
+            value = ", ".join(value) or None
+        table.add_row(key, escape(str(value)) if value is not None and key != "title" else
+                      (value if value is not None else "[dim]unknown[/dim]"))  # fmt: skip
+    members = store.cluster_members(article.syndication_cluster)
+    if len(members) > 1:
+        first = members[0]
+        table.add_row("syndication", f"cluster {article.syndication_cluster}: {len(members)} copies;"
+                      f" first: id {first.id} ({first.outlet or '?'}, {first.published.value if first.published else '?'})")  # fmt: skip
+    if article.superseded_by:
+        table.add_row("superseded by", str(article.superseded_by))
+    runs = store.stage_runs(article_id)
+    table.add_row("enriched by", ", ".join(sorted(runs)) or "[dim]not enriched yet[/dim]")
+    console.print(table)
+    console.print()
+    console.print(escape(article.text))
+
+
+@app.command()
+def stats(json_: JsonOpt = False) -> None:
+    """Counts: raw and deduplicated articles, outlets, dates, languages, quarantine."""
+    data = state.store().stats()
+    if json_:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(show_header=False, title=f"store {state.store().url}", title_justify="left")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:12]) or "-"
+        table.add_row(key, escape(str(value)))
+    console.print(table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Export every matching article (no caps)."""
+    from newswatch.query.export import export as run_export
+
+    count = run_export(state.store(), fmt, output or sys.stdout, _filters(since, until, outlet, lang))
+    if output:
+        err_console.print(f"wrote {count} articles to {output}")
+
+
+@app.command()
+def quarantine(
+    raw: Annotated[int | None, typer.Option(help="Write the raw bytes of this entry to stdout.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """What was rejected (or repaired) at ingest, why, and when; raw inputs are kept."""
+    store = state.store()
+    if raw is not None:
+        sys.stdout.buffer.write(store.quarantined_raw(raw))
+        return
+    entries = store.quarantined()
+    if json_:
+        print(json.dumps([e.__dict__ for e in entries], ensure_ascii=False))
+        return
+    if not entries:
+        console.print("quarantine is empty")
+        return
+    table = Table("id", "action", "source", "reason", "raw bytes kept", "at")
+    for e in entries:
+        kept = f"{e.raw_stored}/{e.raw_size}"
+        table.add_row(str(e.id), e.action, escape(e.source), escape(e.reason), kept, e.at)
+    console.print(table)
+
+
+# ── demo and bench ──────────────────────────────────────────────────────────────
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Option(help="Sample folder to ingest.")] = EXAMPLES,
+) -> None:
+    """Ingest the bundled CPEC sample, enrich it, and print a briefing."""
+    from newswatch.enrich.runner import enrich as run_enrich
+    from newswatch.ingest.core import ingest as run_ingest
+    from newswatch.query.briefing import briefing
+
+    store = state.store()
+    with _progress() as progress:
+        task = progress.add_task("ingest", total=None, current="")
+        result = run_ingest(
+            store, [str(path)], state.settings,
+            progress=lambda d, t, loc: progress.update(task, completed=d, total=t, current=Path(loc).name),
+        )  # fmt: skip
+        etask = progress.add_task("enrich", total=None, current="language, sentences, ner")
+        run_enrich(store, ids=result.article_ids, batch_size=state.settings.enrich_batch,
+                   progress=lambda d, t: progress.update(etask, completed=d, total=t))  # fmt: skip
+    ids = sorted(set(result.article_ids))
+    brief = briefing(store, ArticleFilter(ids=tuple(ids)))
+    _print_briefing(brief, path)
+
+
+def _print_briefing(brief: Any, path: Path) -> None:
+    s = brief.stats
+    console.rule(f"[bold]newswatch briefing[/bold] — {escape(str(path))}")
+    console.print(
+        f"{s['articles']} articles ({s['articles_deduplicated']} after removing syndicated copies), "
+        f"{s['words']:,} words, published {s['earliest'] or '?'} … {s['latest'] or '?'}; "
+        f"languages: {', '.join(f'{k} {v}' for k, v in s['languages'].items())}"
+    )
+    table = Table("id", "published", "outlet", "place", "title", title="articles", title_justify="left")
+    for a in brief.articles:
+        table.add_row(str(a["id"]), a["published"] or "unknown", escape(a["outlet"] or "unknown"),
+                      escape(a["place"] or "unknown"), escape(a["title"] or ""))  # fmt: skip
+    console.print(table)
+    outlets = ", ".join(f"{escape(k)} ({v})" for k, v in s["outlets"].items())
+    places = ", ".join(f"{escape(k)} ({v})" for k, v in brief.places) or "none found"
+    console.print(f"[bold]outlets[/bold]: {outlets}")
+    console.print(f"[bold]datelines[/bold]: {places}")
+    entities = Table("entity", "type", "mentions", "articles", title="most frequent entities",
+                     title_justify="left")  # fmt: skip
+    for text_, label, mentions, articles in brief.entities:
+        entities.add_row(escape(text_), label, str(mentions), str(articles))
+    console.print(entities)
+    console.print(
+        f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
+        "`newswatch show 1`, `newswatch stats`[/dim]"
+    )
+
+
+def run() -> None:
+    """Entry point: run the app, turning domain errors into one-line messages."""
+    try:
+        app(standalone_mode=False)
+    except NewswatchError as err:
+        if state.debug:
+            raise
+        err_console.print(f"[red]error:[/red] {escape(str(err))}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print(
+            "[yellow]interrupted[/yellow]: every finished batch is stored; run the same "
+            "command again to resume"
+        )
+        sys.exit(130)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except Exception as err:  # click's usage errors
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        if isinstance(err, click.exceptions.Abort):
+            sys.exit(130)
+        raise

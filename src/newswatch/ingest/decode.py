@@ -1,0 +1,53 @@
+"""Bytes to text: UTF-8 when it is, detected encodings when it is not, and binary refused."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from newswatch.errors import IngestError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is not text in any encoding: NUL bytes in the first 8 KB."""
+    head = data[:8192]
+    if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False
+    return b"\x00" in head
+
+
+def decode_text(data: bytes, source: str, declared: str | None = None) -> str:
+    """Decode ``data`` to ``str`` or raise ``IngestError`` naming ``source``.
+
+    Order: byte-order mark, UTF-8, the declared charset (HTTP header or XML prolog),
+    then charset-normalizer's best guess. Binary data and empty input are refused.
+    """
+    if not data.strip():
+        raise IngestError(source, "empty file: no text to read")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if looks_binary(data):
+        raise IngestError(source, "binary file: contains NUL bytes, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared:
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError(source, "undecodable bytes: not UTF-8 and no text encoding detected")
+    return str(best)

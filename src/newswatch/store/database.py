@@ -1,0 +1,683 @@
+"""The store: articles, near-duplicate clusters, quarantine and annotations in one database.
+
+``Store.open(url)`` connects (SQLite by default, in WAL mode) and upgrades the schema
+with Alembic. Everything else in newswatch talks to the database through this class,
+so another backend needs no change outside ``store/``.
+
+Writes happen in batches, one transaction each: an interrupted run (Ctrl-C, kill)
+leaves every committed batch complete and the current one absent, and re-running
+the same input picks up where it stopped because ingest is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from newswatch.errors import NotFound, QuerySyntaxError, StoreError
+from newswatch.models import (
+    Annotation,
+    Article,
+    IngestOutcome,
+    PublishedDate,
+    QuarantineEntry,
+    Rejection,
+    SearchHit,
+    StageOutput,
+    StoredArticle,
+)
+from newswatch.normalise.minhash import band_keys, signature, similarity
+from newswatch.store import schema as t
+from newswatch.store.fulltext import parse_query, render_fts5
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _published_date(published: PublishedDate | None) -> str | None:
+    """The first calendar day of the publication period, used to sort and filter."""
+    if published is None:
+        return None
+    return (published.value + "-01-01")[:10] if len(published.value) < 10 else published.value[:10]
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Filters shared by search, export and analytics. Dates are inclusive ISO days."""
+
+    since: str | None = None
+    until: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    ids: tuple[int, ...] | None = None
+    include_superseded: bool = False
+
+    def clauses(self) -> list[Any]:
+        a = t.article.c
+        clauses: list[Any] = []
+        if not self.include_superseded:
+            clauses.append(a.superseded_by.is_(None))
+        if self.since:
+            clauses.append(a.published_date >= self.since)
+        if self.until:
+            clauses.append(a.published_date <= self.until)
+        if self.outlet:
+            clauses.append(func.lower(a.outlet) == self.outlet.lower())
+        if self.language:
+            clauses.append(a.language == self.language)
+        if self.ids is not None:
+            clauses.append(a.id.in_(self.ids))
+        return clauses
+
+
+@dataclass
+class _Batch:
+    """Band keys written in the current transaction, so copies inside one batch match."""
+
+    bands: dict[int, list[int]] = field(default_factory=dict)
+    signatures: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+class Store:
+    """All persistent state of newswatch, behind plain typed methods."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        minhash_perm: int = 128,
+        minhash_bands: int = 32,
+        shingle_words: int = 5,
+        near_duplicate_threshold: float = 0.6,
+    ) -> None:
+        self.engine = engine
+        self.minhash_perm = minhash_perm
+        self.minhash_bands = minhash_bands
+        self.shingle_words = shingle_words
+        self.near_duplicate_threshold = near_duplicate_threshold
+
+    # ── opening and migrating ────────────────────────────────────────────────────
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> Store:
+        """Connect to ``url`` and bring its schema up to date."""
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url)
+        except (SQLAlchemyError, ImportError, ValueError) as err:
+            raise StoreError(f"cannot open store {url!r}: {err}") from err
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine, **options)
+        store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest Alembic revision (a no-op when current)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except OperationalError as err:
+            raise StoreError(f"cannot open or migrate store {self.engine.url}: {err.orig}") from err
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # ── ingest ───────────────────────────────────────────────────────────────────
+
+    def add_articles(self, articles: Sequence[Article]) -> list[IngestOutcome]:
+        """Store a batch of articles in one transaction and say what happened to each.
+
+        Exact duplicates (same text hash) collapse to the stored article; the same
+        source key with new text becomes a new version; a text whose MinHash estimate
+        of Jaccard similarity with a stored current article reaches the threshold joins
+        that article's syndication cluster.
+        """
+        outcomes = []
+        batch = _Batch()
+        with self.engine.begin() as conn:
+            for article in articles:
+                outcomes.append(self._add_article(conn, article, batch))
+            self._write_bands(conn, batch)
+        return outcomes
+
+    def _add_article(self, conn: Connection, article: Article, batch: _Batch) -> IngestOutcome:
+        a = t.article.c
+        now = _now()
+        existing = conn.execute(
+            select(a.id, a.syndication_cluster).where(a.content_hash == article.content_hash)
+        ).first()
+        if existing is not None:
+            seen = conn.execute(
+                select(t.article_source.c.article_id).where(
+                    t.article_source.c.source_key == article.source_key,
+                    t.article_source.c.article_id == existing.id,
+                )
+            ).first()
+            if seen is None:
+                conn.execute(
+                    insert(t.article_source).values(
+                        source_key=article.source_key, article_id=existing.id, first_seen=now
+                    )
+                )
+            status = "unchanged" if seen is not None else "duplicate"
+            return IngestOutcome(existing.id, status, existing.syndication_cluster)
+
+        previous = conn.execute(
+            select(a.id, a.version).where(
+                a.source_key == article.source_key, a.superseded_by.is_(None)
+            )
+        ).first()
+        sig = signature(article.text, self.minhash_perm, self.shingle_words)
+        keys = band_keys(sig, self.minhash_bands)
+        match = self._best_match(conn, sig, keys, batch, exclude=previous.id if previous else None)
+
+        values = _article_row(article, now)
+        values["version"] = previous.version + 1 if previous else 1
+        values["syndication_cluster"] = match if match is not None else 0
+        article_id = conn.execute(insert(t.article).values(**values)).inserted_primary_key[0]
+        cluster = match if match is not None else article_id
+        if match is None:
+            conn.execute(
+                update(t.article).where(a.id == article_id).values(syndication_cluster=cluster)
+            )
+        if previous is not None:
+            conn.execute(
+                update(t.article).where(a.id == previous.id).values(superseded_by=article_id)
+            )
+        conn.execute(
+            insert(t.article_source).values(
+                source_key=article.source_key, article_id=article_id, first_seen=now
+            )
+        )
+        batch.signatures[article_id] = sig
+        for key in keys:
+            batch.bands.setdefault(key, []).append(article_id)
+        if previous is not None:
+            status = "updated"
+        elif match is not None:
+            status = "near-duplicate"
+        else:
+            status = "new"
+        return IngestOutcome(article_id, status, cluster)
+
+    def _best_match(
+        self, conn: Connection, sig: np.ndarray, keys: list[int], batch: _Batch, exclude: int | None
+    ) -> int | None:
+        """The syndication cluster of the most similar current article, if similar enough."""
+        candidates: set[int] = set()
+        for key in keys:
+            candidates.update(batch.bands.get(key, ()))
+        rows = conn.execute(
+            select(t.minhash_band.c.article_id)
+            .distinct()
+            .where(t.minhash_band.c.band_key.in_(keys))
+        ).scalars()
+        candidates.update(rows)
+        candidates.discard(exclude or -1)
+        if not candidates:
+            return None
+        signatures = dict(batch.signatures)
+        missing = [c for c in candidates if c not in signatures]
+        if missing:
+            for row in conn.execute(
+                select(t.minhash.c.article_id, t.minhash.c.signature).where(
+                    t.minhash.c.article_id.in_(missing)
+                )
+            ):
+                signatures[row.article_id] = np.frombuffer(row.signature, dtype=np.uint32)
+        current = dict(
+            conn.execute(
+                select(t.article.c.id, t.article.c.syndication_cluster).where(
+                    t.article.c.id.in_(candidates), t.article.c.superseded_by.is_(None)
+                )
+            ).tuples()
+        )
+        best, best_score = None, self.near_duplicate_threshold
+        for candidate in sorted(current):
+            score = similarity(sig, signatures[candidate])
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = current[candidate], score
+        return best
+
+    def _write_bands(self, conn: Connection, batch: _Batch) -> None:
+        if batch.signatures:
+            conn.execute(
+                insert(t.minhash),
+                [{"article_id": i, "signature": s.tobytes()} for i, s in batch.signatures.items()],
+            )
+            conn.execute(
+                insert(t.minhash_band),
+                [{"band_key": k, "article_id": i} for k, ids in batch.bands.items() for i in ids],
+            )
+
+    def add_rejections(self, rejections: Iterable[Rejection], raw_cap: int) -> None:
+        """Record rejected or repaired inputs with (up to ``raw_cap`` of) their raw bytes."""
+        rows = [
+            {
+                "source": r.source,
+                "reader": r.reader,
+                "reason": r.reason,
+                "action": r.action,
+                "at": _now(),
+                "raw": r.raw[:raw_cap],
+                "raw_size": r.raw_size or len(r.raw),
+            }
+            for r in rejections
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t.quarantine), rows)
+
+    # ── reading articles ─────────────────────────────────────────────────────────
+
+    def get(self, article_id: int) -> StoredArticle:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.article).where(t.article.c.id == article_id)).first()
+        if row is None:
+            raise NotFound(f"no article with id {article_id}; `newswatch search` lists ids")
+        return _stored(row)
+
+    def iter_articles(
+        self,
+        filters: ArticleFilter | None = None,
+        *,
+        chunk: int = 1000,
+        ids: Sequence[int] | None = None,
+    ) -> Iterator[StoredArticle]:
+        """Every article that passes ``filters``, in id order, streamed in chunks."""
+        clauses = (filters or ArticleFilter()).clauses()
+        if ids is not None:
+            clauses.append(t.article.c.id.in_(ids))
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(t.article)
+                    .where(t.article.c.id > last, *clauses)
+                    .order_by(t.article.c.id)
+                    .limit(chunk)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1].id
+
+    def cluster_members(self, cluster: int) -> list[StoredArticle]:
+        """Members of a syndication cluster, earliest publication first (unknown last)."""
+        a = t.article.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.article)
+                .where(a.syndication_cluster == cluster, a.superseded_by.is_(None))
+                .order_by(a.published_date.is_(None), a.published_date, a.id)
+            ).all()
+        return [_stored(r) for r in rows]
+
+    def versions(self, source_key: str) -> list[tuple[int, int]]:
+        """``(version, article id)`` of every stored text under ``source_key``."""
+        a = t.article.c
+        with self.engine.connect() as conn:
+            return [
+                (r.version, r.id)
+                for r in conn.execute(
+                    select(a.version, a.id).where(a.source_key == source_key).order_by(a.version)
+                )
+            ]
+
+    # ── search ───────────────────────────────────────────────────────────────────
+
+    def search(
+        self, query: str, filters: ArticleFilter | None = None, limit: int = 20, offset: int = 0
+    ) -> list[SearchHit]:
+        """Ranked full-text search (BM25, title weighted ×5) with highlighted snippets."""
+        if self.engine.dialect.name != "sqlite":
+            raise StoreError(f"full-text search is not available on {self.engine.dialect.name}")
+        match = render_fts5(parse_query(query))
+        a = t.article.c
+        clauses = (filters or ArticleFilter()).clauses()
+        sql = (
+            select(
+                a.id,
+                a.title,
+                a.published,
+                a.outlet,
+                a.language,
+                a.syndication_cluster,
+                text("-bm25(article_fts, 5.0, 1.0) AS score"),
+                text("snippet(article_fts, 1, char(2), char(3), '…', 16) AS snippet"),
+            )
+            .select_from(
+                t.article.join(text("article_fts"), text("article_fts.rowid = article.id"))
+            )
+            .where(text("article_fts MATCH :match"), *clauses)
+            .order_by(text("score DESC"), a.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sql, {"match": match}).all()
+        except OperationalError as err:
+            raise QuerySyntaxError(f"search engine refused query {query!r}: {err.orig}") from err
+        return [
+            SearchHit(
+                id=r.id,
+                title=r.title,
+                published=r.published,
+                outlet=r.outlet,
+                score=round(float(r.score), 4),
+                snippet=r.snippet,
+                language=r.language,
+                syndication_cluster=r.syndication_cluster,
+            )
+            for r in rows
+        ]
+
+    # ── quarantine and statistics ────────────────────────────────────────────────
+
+    def quarantined(self, limit: int | None = None) -> list[QuarantineEntry]:
+        q = t.quarantine.c
+        sql = select(
+            q.id,
+            q.source,
+            q.reader,
+            q.reason,
+            q.action,
+            q.at,
+            q.raw_size,
+            func.length(q.raw).label("raw_stored"),
+        ).order_by(q.id)
+        if limit:
+            sql = sql.limit(limit)
+        with self.engine.connect() as conn:
+            return [QuarantineEntry(**r._mapping) for r in conn.execute(sql)]
+
+    def quarantined_raw(self, entry_id: int) -> bytes:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(t.quarantine.c.raw).where(t.quarantine.c.id == entry_id)
+            ).scalar()
+        if raw is None:
+            raise NotFound(f"no quarantine entry with id {entry_id}")
+        return bytes(raw)
+
+    def stats(self, filters: ArticleFilter | None = None) -> dict[str, Any]:
+        """Counts a desk looks at first: raw and deduplicated articles, outlets, dates."""
+        a = t.article.c
+        clauses = (filters or ArticleFilter()).clauses()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    func.count(),
+                    func.count(a.syndication_cluster.distinct()),
+                    func.min(a.published_date),
+                    func.max(a.published_date),
+                    func.count(a.published_date),
+                    func.coalesce(func.sum(a.word_count), 0),
+                ).where(*clauses)
+            ).one()
+            versions = conn.execute(
+                select(func.count()).where(a.superseded_by.is_not(None))
+            ).scalar_one()
+            outlets = conn.execute(
+                select(a.outlet, func.count())
+                .where(*clauses)
+                .group_by(a.outlet)
+                .order_by(func.count().desc(), a.outlet)
+            ).all()
+            languages = conn.execute(
+                select(a.language, func.count())
+                .where(*clauses)
+                .group_by(a.language)
+                .order_by(func.count().desc())
+            ).all()
+            quarantined = conn.execute(select(func.count()).select_from(t.quarantine)).scalar_one()
+            stages = conn.execute(
+                select(t.stage_run.c.stage, func.count()).group_by(t.stage_run.c.stage)
+            ).all()
+        return {
+            "articles": row[0],
+            "articles_deduplicated": row[1],
+            "superseded_versions": versions,
+            "earliest": row[2],
+            "latest": row[3],
+            "undated": row[0] - row[4],
+            "words": int(row[5]),
+            "outlets": {o or "(unknown)": n for o, n in outlets},
+            "languages": {lang or "(not identified)": n for lang, n in languages},
+            "quarantined": quarantined,
+            "enriched": dict(stages),
+        }
+
+    # ── enrichment ───────────────────────────────────────────────────────────────
+
+    def pending(
+        self, stage: str, fingerprint: str, limit: int, after: int = 0, force: bool = False
+    ) -> list[StoredArticle]:
+        """Current articles whose ``stage`` annotations are missing or from another
+        fingerprint (stage version or upstream versions changed), in id order."""
+        a, r = t.article.c, t.stage_run.c
+        sql = select(t.article).where(a.superseded_by.is_(None), a.id > after)
+        if not force:
+            done = select(r.article_id).where(r.stage == stage, r.fingerprint == fingerprint)
+            sql = sql.where(a.id.not_in(done))
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql.order_by(a.id).limit(limit)).all()
+        return [_stored(row) for row in rows]
+
+    def count_pending(self, stage: str, fingerprint: str, force: bool = False) -> int:
+        a, r = t.article.c, t.stage_run.c
+        sql = select(func.count()).where(a.superseded_by.is_(None))
+        if not force:
+            done = select(r.article_id).where(r.stage == stage, r.fingerprint == fingerprint)
+            sql = sql.where(a.id.not_in(done))
+        with self.engine.connect() as conn:
+            return int(conn.execute(sql).scalar_one())
+
+    def save_stage(
+        self,
+        stage: str,
+        fingerprint: str,
+        outputs: Sequence[StageOutput],
+        allowed_fields: Iterable[str],
+    ) -> None:
+        """Replace ``stage``'s annotations of each article and record the fingerprint.
+
+        One transaction per call: annotations and the run record land together or not
+        at all, so an interrupted ``enrich`` simply redoes the batch.
+        """
+        allowed = set(allowed_fields)
+        now = _now()
+        with self.engine.begin() as conn:
+            for output in outputs:
+                unknown = set(output.fields) - allowed
+                if unknown:
+                    raise StoreError(
+                        f"stage {stage} may not write article fields {sorted(unknown)}"
+                    )
+                if output.fields:
+                    conn.execute(
+                        update(t.article)
+                        .where(t.article.c.id == output.article_id)
+                        .values(**output.fields)
+                    )
+                conn.execute(
+                    delete(t.annotation).where(
+                        t.annotation.c.article_id == output.article_id,
+                        t.annotation.c.stage == stage,
+                    )
+                )
+                if output.annotations:
+                    conn.execute(
+                        insert(t.annotation),
+                        [
+                            {
+                                "article_id": output.article_id,
+                                "stage": stage,
+                                "kind": n.kind,
+                                "start": n.start,
+                                "end": n.end,
+                                "label": n.label,
+                                "score": n.score,
+                                "data": json.dumps(n.data, ensure_ascii=False),
+                            }
+                            for n in output.annotations
+                        ],
+                    )
+                conn.execute(
+                    delete(t.stage_run).where(
+                        t.stage_run.c.article_id == output.article_id, t.stage_run.c.stage == stage
+                    )
+                )
+                conn.execute(
+                    insert(t.stage_run).values(
+                        article_id=output.article_id,
+                        stage=stage,
+                        fingerprint=fingerprint,
+                        ran_at=now,
+                    )
+                )
+
+    def annotations(self, article_id: int, kinds: Iterable[str] | None = None) -> list[Annotation]:
+        n = t.annotation.c
+        sql = select(t.annotation).where(n.article_id == article_id)
+        if kinds is not None:
+            sql = sql.where(n.kind.in_(list(kinds)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql.order_by(n.start, n.id)).all()
+        return [
+            Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data)) for r in rows
+        ]
+
+    def stage_runs(self, article_id: int) -> dict[str, str]:
+        r = t.stage_run.c
+        with self.engine.connect() as conn:
+            return dict(
+                conn.execute(
+                    select(r.stage, r.fingerprint).where(r.article_id == article_id)
+                ).tuples()
+            )
+
+    def label_counts(
+        self, kind: str, filters: ArticleFilter | None = None, limit: int = 20
+    ) -> list[tuple[str, str, int, int]]:
+        """Most frequent annotation texts of ``kind``: (text, label, mentions, articles)."""
+        n, a = t.annotation.c, t.article.c
+        surface = func.json_extract(n.data, "$.text")
+        sql = (
+            select(surface, n.label, func.count(), func.count(n.article_id.distinct()))
+            .select_from(t.annotation.join(t.article, a.id == n.article_id))
+            .where(n.kind == kind, *(filters or ArticleFilter()).clauses())
+            .group_by(surface, n.label)
+            .order_by(func.count().desc(), surface)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(s, lab, c, d) for s, lab, c, d in conn.execute(sql).tuples()]
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _article_row(article: Article, now: str) -> dict[str, Any]:
+    published = article.published
+    return {
+        "source_key": article.source_key,
+        "content_hash": article.content_hash,
+        "reader": article.reader,
+        "title": article.title,
+        "title_source": article.title_source,
+        "text": article.text,
+        "outlet": article.outlet,
+        "authors": json.dumps(list(article.authors), ensure_ascii=False),
+        "published": published.value if published else None,
+        "published_precision": published.precision if published else None,
+        "published_source": published.source if published else None,
+        "published_date": _published_date(published),
+        "url": article.url,
+        "place": article.place,
+        "dateline": article.dateline,
+        "language": article.language,
+        "genre": article.genre,
+        "word_count": article.word_count,
+        "ingested_at": now,
+        "extra": json.dumps(article.extra, ensure_ascii=False, default=str),
+    }
+
+
+def _stored(row: Row[Any]) -> StoredArticle:
+    published = (
+        PublishedDate(row.published, row.published_precision, row.published_source)
+        if row.published
+        else None
+    )
+    return StoredArticle(
+        id=row.id,
+        source_key=row.source_key,
+        version=row.version,
+        superseded_by=row.superseded_by,
+        text=row.text,
+        content_hash=row.content_hash,
+        reader=row.reader,
+        title=row.title,
+        title_source=row.title_source,
+        outlet=row.outlet,
+        authors=tuple(json.loads(row.authors)),
+        published=published,
+        url=row.url,
+        place=row.place,
+        dateline=row.dateline,
+        language=row.language,
+        genre=row.genre,
+        word_count=row.word_count,
+        syndication_cluster=row.syndication_cluster,
+        ingested_at=row.ingested_at,
+        extra=json.loads(row.extra),
+    )
