@@ -66,9 +66,9 @@ def main(
     if version:
         console.print(f"newswatch {__version__}")
         raise typer.Exit()
-    if db:
-        state.settings = state.settings.model_copy(update={"db": db})
+    state.settings = Settings(db=db) if db else Settings()
     state.debug = debug
+    state._store = None
 
 
 def _progress() -> Progress:
@@ -83,8 +83,9 @@ def _progress() -> Progress:
     )
 
 
-def _filters(since: str | None, until: str | None, outlet: str | None,
-             lang: str | None) -> ArticleFilter:
+def _filters(
+    since: str | None, until: str | None, outlet: str | None, lang: str | None
+) -> ArticleFilter:
     return ArticleFilter(since=since, until=until, outlet=outlet, language=lang)
 
 
@@ -103,7 +104,9 @@ def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, feed or page URLs.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="Force a reader: seed, text, html, feed, jsonl, csv, reuters."),
+        typer.Option(
+            "--format", help="Force a reader: seed, text, html, feed, jsonl, csv, reuters."
+        ),
     ] = None,
     map_: Annotated[
         str | None,
@@ -127,8 +130,13 @@ def ingest(
             progress.update(task, completed=done, total=total, current=Path(location).name[-40:])
 
         result = run_ingest(
-            store, inputs, state.settings, reader=fmt, field_map=field_map,
-            sidecar=metadata, progress=report,
+            store,
+            inputs,
+            state.settings,
+            reader=fmt,
+            field_map=field_map,
+            sidecar=metadata,
+            progress=report,
         )
     if json_:
         print(json.dumps({
@@ -181,7 +189,10 @@ def enrich(
     with _progress() as progress:
         task = progress.add_task("enrich", total=None, current=", ".join(stage or ["all stages"]))
         done = run_enrich(
-            store, stage, force=force, batch_size=state.settings.enrich_batch,
+            store,
+            stage,
+            force=force,
+            batch_size=state.settings.enrich_batch,
             progress=lambda d, t: progress.update(task, completed=d, total=t),
         )
     if json_:
@@ -224,7 +235,10 @@ def search(
     table = Table("id", "score", "published", "outlet", "title / snippet", show_lines=True)
     for hit in hits:
         table.add_row(
-            str(hit.id), f"{hit.score:.2f}", hit.published or "?", escape(hit.outlet or "?"),
+            str(hit.id),
+            f"{hit.score:.2f}",
+            hit.published or "?",
+            escape(hit.outlet or "?"),
             f"[bold]{escape(hit.title or '(untitled)')}[/bold]\n{_rich_snippet(hit.snippet)}",
         )
     console.print(table)
@@ -292,7 +306,9 @@ def stats(json_: JsonOpt = False) -> None:
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     outlet: OutletOpt = None,
@@ -301,14 +317,18 @@ def export(
     """Export every matching article (no caps)."""
     from newswatch.query.export import export as run_export
 
-    count = run_export(state.store(), fmt, output or sys.stdout, _filters(since, until, outlet, lang))
+    count = run_export(
+        state.store(), fmt, output or sys.stdout, _filters(since, until, outlet, lang)
+    )
     if output:
         err_console.print(f"wrote {count} articles to {output}")
 
 
 @app.command()
 def quarantine(
-    raw: Annotated[int | None, typer.Option(help="Write the raw bytes of this entry to stdout.")] = None,
+    raw: Annotated[
+        int | None, typer.Option(help="Write the raw bytes of this entry to stdout.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """What was rejected (or repaired) at ingest, why, and when; raw inputs are kept."""
@@ -365,7 +385,9 @@ def _print_briefing(brief: Any, path: Path) -> None:
         f"{s['words']:,} words, published {s['earliest'] or '?'} … {s['latest'] or '?'}; "
         f"languages: {', '.join(f'{k} {v}' for k, v in s['languages'].items())}"
     )
-    table = Table("id", "published", "outlet", "place", "title", title="articles", title_justify="left")
+    table = Table(
+        "id", "published", "outlet", "place", "title", title="articles", title_justify="left"
+    )
     for a in brief.articles:
         table.add_row(str(a["id"]), a["published"] or "unknown", escape(a["outlet"] or "unknown"),
                       escape(a["place"] or "unknown"), escape(a["title"] or ""))  # fmt: skip
@@ -383,6 +405,37 @@ def _print_briefing(brief: Any, path: Path) -> None:
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
         "`newswatch show 1`, `newswatch stats`[/dim]"
     )
+
+
+bench_app = typer.Typer(help="Benchmarks: throughput, latency and peak memory.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    data: Annotated[
+        Path | None, typer.Option(help="Shared data folder (default ../shared/data).")
+    ] = None,
+    output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
+        "bench-results/ingest.json"
+    ),
+) -> None:
+    """Ingest Reuters-21578 and PolNeAR into fresh stores, then time 50 searches."""
+    from newswatch.bench import bench_ingest as run_bench
+    from newswatch.bench import default_data_dir
+
+    with console.status("benchmarking ingest and search (about a minute)…"):
+        report = run_bench(data or default_data_dir(), output)
+    table = Table("case", "articles", "seconds", "articles/s", "words/s", "median ms", "p95 ms",
+                  "peak RSS MB", title=f"newswatch {report['newswatch']} on "
+                  f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gb']} GB",
+                  title_justify="left")  # fmt: skip
+    for r in report["results"]:
+        table.add_row(r["case"], str(r["articles"]), str(r.get("seconds", "")),
+                      str(r.get("articles_per_s", "")), str(r.get("words_per_s", "")),
+                      str(r.get("median_ms", "")), str(r.get("p95_ms", "")), str(r["peak_rss_mb"]))  # fmt: skip
+    console.print(table)
+    console.print(f"[dim]written to {output}[/dim]")
 
 
 def run() -> None:

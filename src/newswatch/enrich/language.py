@@ -15,7 +15,10 @@ SAMPLE_CHARS = 3000
 
 @cache
 def detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+    """Lingua in low-accuracy mode: trigram models only, which loads in under a second
+    with ~70 MB (high-accuracy mode needs 6 s and 1.3 GB) and is reliable on texts of
+    article length; it is weaker only on very short snippets."""
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
 @register

@@ -55,8 +55,9 @@ class IngestReport:
     @property
     def nothing_read(self) -> bool:
         """True when inputs were given but not a single article came out of them."""
-        articles = sum(self.counts[k] for k in ("new", "updated", "near-duplicate",
-                                                "duplicate", "unchanged"))
+        articles = sum(
+            self.counts[k] for k in ("new", "updated", "near-duplicate", "duplicate", "unchanged")
+        )
         return articles == 0 and self.counts["quarantined"] > 0
 
 
@@ -105,7 +106,9 @@ def ingest(
                     normalised = normalise(result, today)
                 except IngestError as err:
                     rejections.append(
-                        Rejection(err.source, err.reason, result.reader, result.raw, len(result.raw))
+                        Rejection(
+                            err.source, err.reason, result.reader, result.raw, len(result.raw)
+                        )
                     )
                     continue
                 if normalised.repair is not None:
@@ -124,8 +127,9 @@ def ingest(
     return report
 
 
-def _read(item: PlannedInput, ctx: ReadContext, fetcher: Fetcher,
-          reader: str | None) -> Iterator[ReadResult]:
+def _read(
+    item: PlannedInput, ctx: ReadContext, fetcher: Fetcher, reader: str | None
+) -> Iterator[ReadResult]:
     """Load one input's bytes and run its reader; failures become rejections."""
     try:
         inp = _load(item.location, ctx.settings, fetcher)
@@ -155,7 +159,9 @@ def _load(location: str, settings: Settings, fetcher: Fetcher) -> Input:
             )
         data = path.read_bytes()
     except FileNotFoundError as err:
-        raise IngestError(location, "no such file (it may have been removed during the run)") from err
+        raise IngestError(
+            location, "no such file (it may have been removed during the run)"
+        ) from err
     except IsADirectoryError as err:
         raise IngestError(location, "is a directory") from err
     except PermissionError as err:

@@ -23,6 +23,7 @@ import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
+    bindparam,
     Connection,
     Engine,
     Row,
@@ -42,6 +43,7 @@ from newswatch.models import (
     Annotation,
     Article,
     IngestOutcome,
+    IngestStatus,
     PublishedDate,
     QuarantineEntry,
     Rejection,
@@ -98,10 +100,45 @@ class ArticleFilter:
 
 @dataclass
 class _Batch:
-    """Band keys written in the current transaction, so copies inside one batch match."""
+    """Rows of the current transaction written at its end; read here so that copies
+    inside one batch find each other."""
 
     bands: dict[int, list[int]] = field(default_factory=dict)
     signatures: dict[int, np.ndarray] = field(default_factory=dict)
+    sources: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+# Statements of the ingest path, built once: building them per article costs more
+# than running them.
+_A = t.article.c
+_BY_HASH = select(_A.id, _A.syndication_cluster).where(_A.content_hash == bindparam("hash"))
+_SOURCE_SEEN = select(t.article_source.c.article_id).where(
+    t.article_source.c.source_key == bindparam("key"),
+    t.article_source.c.article_id == bindparam("id"),
+)
+_CURRENT_VERSION = select(_A.id, _A.version).where(
+    _A.source_key == bindparam("key"), _A.superseded_by.is_(None)
+)
+_INSERT_ARTICLE = insert(t.article)
+_SET_CLUSTER = (
+    update(t.article)
+    .where(_A.id == bindparam("aid"))
+    .values(syndication_cluster=bindparam("cluster"))
+)
+_SET_SUPERSEDED = (
+    update(t.article).where(_A.id == bindparam("aid")).values(superseded_by=bindparam("by"))
+)
+_BAND_LOOKUP = (
+    select(t.minhash_band.c.article_id)
+    .distinct()
+    .where(t.minhash_band.c.band_key.in_(bindparam("keys", expanding=True)))
+)
+_SIGNATURES = select(t.minhash.c.article_id, t.minhash.c.signature).where(
+    t.minhash.c.article_id.in_(bindparam("ids", expanding=True))
+)
+_CURRENT_CLUSTERS = select(_A.id, _A.syndication_cluster).where(
+    _A.id.in_(bindparam("ids", expanding=True)), _A.superseded_by.is_(None)
+)
 
 
 class Store:
@@ -172,36 +209,22 @@ class Store:
         with self.engine.begin() as conn:
             for article in articles:
                 outcomes.append(self._add_article(conn, article, batch))
-            self._write_bands(conn, batch)
+            self._write_batch(conn, batch)
         return outcomes
 
     def _add_article(self, conn: Connection, article: Article, batch: _Batch) -> IngestOutcome:
-        a = t.article.c
         now = _now()
-        existing = conn.execute(
-            select(a.id, a.syndication_cluster).where(a.content_hash == article.content_hash)
-        ).first()
+        existing = conn.execute(_BY_HASH, {"hash": article.content_hash}).first()
         if existing is not None:
-            seen = conn.execute(
-                select(t.article_source.c.article_id).where(
-                    t.article_source.c.source_key == article.source_key,
-                    t.article_source.c.article_id == existing.id,
-                )
-            ).first()
-            if seen is None:
-                conn.execute(
-                    insert(t.article_source).values(
-                        source_key=article.source_key, article_id=existing.id, first_seen=now
-                    )
-                )
-            status = "unchanged" if seen is not None else "duplicate"
-            return IngestOutcome(existing.id, status, existing.syndication_cluster)
+            seen = (article.source_key, existing.id) in batch.sources or conn.execute(
+                _SOURCE_SEEN, {"key": article.source_key, "id": existing.id}
+            ).first() is not None
+            if seen:
+                return IngestOutcome(existing.id, "unchanged", existing.syndication_cluster)
+            batch.sources[(article.source_key, existing.id)] = now
+            return IngestOutcome(existing.id, "duplicate", existing.syndication_cluster)
 
-        previous = conn.execute(
-            select(a.id, a.version).where(
-                a.source_key == article.source_key, a.superseded_by.is_(None)
-            )
-        ).first()
+        previous = conn.execute(_CURRENT_VERSION, {"key": article.source_key}).first()
         sig = signature(article.text, self.minhash_perm, self.shingle_words)
         keys = band_keys(sig, self.minhash_bands)
         match = self._best_match(conn, sig, keys, batch, exclude=previous.id if previous else None)
@@ -209,24 +232,18 @@ class Store:
         values = _article_row(article, now)
         values["version"] = previous.version + 1 if previous else 1
         values["syndication_cluster"] = match if match is not None else 0
-        article_id = conn.execute(insert(t.article).values(**values)).inserted_primary_key[0]
+        inserted = conn.execute(_INSERT_ARTICLE, values).inserted_primary_key
+        article_id = int(inserted[0]) if inserted else 0
         cluster = match if match is not None else article_id
         if match is None:
-            conn.execute(
-                update(t.article).where(a.id == article_id).values(syndication_cluster=cluster)
-            )
+            conn.execute(_SET_CLUSTER, {"aid": article_id, "cluster": cluster})
         if previous is not None:
-            conn.execute(
-                update(t.article).where(a.id == previous.id).values(superseded_by=article_id)
-            )
-        conn.execute(
-            insert(t.article_source).values(
-                source_key=article.source_key, article_id=article_id, first_seen=now
-            )
-        )
+            conn.execute(_SET_SUPERSEDED, {"aid": previous.id, "by": article_id})
+        batch.sources[(article.source_key, article_id)] = now
         batch.signatures[article_id] = sig
         for key in keys:
             batch.bands.setdefault(key, []).append(article_id)
+        status: IngestStatus
         if previous is not None:
             status = "updated"
         elif match is not None:
@@ -242,31 +259,16 @@ class Store:
         candidates: set[int] = set()
         for key in keys:
             candidates.update(batch.bands.get(key, ()))
-        rows = conn.execute(
-            select(t.minhash_band.c.article_id)
-            .distinct()
-            .where(t.minhash_band.c.band_key.in_(keys))
-        ).scalars()
-        candidates.update(rows)
+        candidates.update(conn.execute(_BAND_LOOKUP, {"keys": keys}).scalars())
         candidates.discard(exclude or -1)
         if not candidates:
             return None
         signatures = dict(batch.signatures)
         missing = [c for c in candidates if c not in signatures]
         if missing:
-            for row in conn.execute(
-                select(t.minhash.c.article_id, t.minhash.c.signature).where(
-                    t.minhash.c.article_id.in_(missing)
-                )
-            ):
+            for row in conn.execute(_SIGNATURES, {"ids": missing}):
                 signatures[row.article_id] = np.frombuffer(row.signature, dtype=np.uint32)
-        current = dict(
-            conn.execute(
-                select(t.article.c.id, t.article.c.syndication_cluster).where(
-                    t.article.c.id.in_(candidates), t.article.c.superseded_by.is_(None)
-                )
-            ).tuples()
-        )
+        current = dict(conn.execute(_CURRENT_CLUSTERS, {"ids": list(candidates)}).all())
         best, best_score = None, self.near_duplicate_threshold
         for candidate in sorted(current):
             score = similarity(sig, signatures[candidate])
@@ -274,7 +276,16 @@ class Store:
                 best, best_score = current[candidate], score
         return best
 
-    def _write_bands(self, conn: Connection, batch: _Batch) -> None:
+    def _write_batch(self, conn: Connection, batch: _Batch) -> None:
+        """Rows that nothing inside the batch reads back from the database, in bulk."""
+        if batch.sources:
+            conn.execute(
+                insert(t.article_source),
+                [
+                    {"source_key": key, "article_id": aid, "first_seen": seen}
+                    for (key, aid), seen in batch.sources.items()
+                ],
+            )
         if batch.signatures:
             conn.execute(
                 insert(t.minhash),
@@ -487,28 +498,21 @@ class Store:
 
     # ── enrichment ───────────────────────────────────────────────────────────────
 
-    def pending(
-        self, stage: str, fingerprint: str, limit: int, after: int = 0, force: bool = False
-    ) -> list[StoredArticle]:
-        """Current articles whose ``stage`` annotations are missing or from another
-        fingerprint (stage version or upstream versions changed), in id order."""
-        a, r = t.article.c, t.stage_run.c
-        sql = select(t.article).where(a.superseded_by.is_(None), a.id > after)
-        if not force:
-            done = select(r.article_id).where(r.stage == stage, r.fingerprint == fingerprint)
-            sql = sql.where(a.id.not_in(done))
+    def current_ids(self) -> list[int]:
+        """Ids of all current (not superseded) articles, ascending."""
+        a = t.article.c
         with self.engine.connect() as conn:
-            rows = conn.execute(sql.order_by(a.id).limit(limit)).all()
-        return [_stored(row) for row in rows]
+            sql = select(a.id).where(a.superseded_by.is_(None)).order_by(a.id)
+            return list(conn.execute(sql).scalars())
 
-    def count_pending(self, stage: str, fingerprint: str, force: bool = False) -> int:
-        a, r = t.article.c, t.stage_run.c
-        sql = select(func.count()).where(a.superseded_by.is_(None))
-        if not force:
-            done = select(r.article_id).where(r.stage == stage, r.fingerprint == fingerprint)
-            sql = sql.where(a.id.not_in(done))
+    def stage_fingerprints(self, stage: str, ids: Sequence[int]) -> dict[int, str]:
+        """The fingerprint each of ``ids`` was last enriched with by ``stage``."""
+        r = t.stage_run.c
+        sql = select(r.article_id, r.fingerprint).where(
+            r.stage == stage, r.article_id.in_(list(ids))
+        )
         with self.engine.connect() as conn:
-            return int(conn.execute(sql).scalar_one())
+            return dict(conn.execute(sql).all())
 
     def save_stage(
         self,
@@ -589,9 +593,7 @@ class Store:
         r = t.stage_run.c
         with self.engine.connect() as conn:
             return dict(
-                conn.execute(
-                    select(r.stage, r.fingerprint).where(r.article_id == article_id)
-                ).tuples()
+                conn.execute(select(r.stage, r.fingerprint).where(r.article_id == article_id)).all()
             )
 
     def label_counts(
@@ -609,7 +611,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [(s, lab, c, d) for s, lab, c, d in conn.execute(sql).tuples()]
+            return [(s, lab, c, d) for s, lab, c, d in conn.execute(sql).all()]
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

@@ -1,0 +1,5 @@
+"""``python -m newswatch`` runs the CLI."""
+
+from newswatch.cli import run
+
+run()

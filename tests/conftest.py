@@ -1,0 +1,71 @@
+"""Shared fixtures: a fresh store per test, the CLI run in-process, the shared corpora."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from newswatch.config import Settings
+from newswatch.store.database import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "cpec"
+SHARED_DATA = Path(os.environ.get("NEWSWATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+os.environ.setdefault("COLUMNS", "240")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The shared corpora (never copied into the project); CI must have them."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data folder {SHARED_DATA} is missing in CI")
+        pytest.skip(f"shared data folder {SHARED_DATA} not found")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=str(tmp_path / "store.db"))
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    s = Store.open(settings.database_url())
+    yield s
+    s.close()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """Run ``newswatch --db <tmp store> ARGS`` in-process; returns code, stdout, stderr."""
+    from newswatch.cli import run
+
+    db = tmp_path / "store.db"
+
+    def invoke(*args: str) -> CliResult:
+        argv = sys.argv
+        sys.argv = ["newswatch", "--db", str(db), *args]
+        code = 0
+        try:
+            run()
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        finally:
+            sys.argv = argv
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke

@@ -1,0 +1,92 @@
+"""The CLI as scripts use it: exit codes and the stable JSON interfaces."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyarrow.parquet as pq
+from conftest import SEEDS
+
+
+def test_demo_ingests_enriches_and_prints_a_briefing(cli):
+    result = cli("demo")
+    assert result.code == 0, result.err
+    out = result.out
+    assert "newswatch briefing" in out
+    assert "2 articles" in out and "2020-08-21" in out and "2020-12-31" in out
+    assert "BEIJING" in out and "DNA" in out
+    assert "most frequent entities" in out and "CPEC" in out
+
+
+def test_ingest_then_search_json_has_the_stable_fields(cli):
+    assert cli("ingest", str(SEEDS)).code == 0
+    hits = json.loads(cli("search", "Urumqi", "--json").out)
+    assert len(hits) == 1
+    assert {"id", "title", "published", "outlet", "score", "snippet"} <= set(hits[0])
+    assert hits[0]["published"] == "2020-12-31"
+    assert "<b>Urumqi</b>" in hits[0]["snippet"]
+
+
+def test_export_jsonl_csv_and_parquet_hold_every_article(cli, tmp_path):
+    cli("ingest", str(SEEDS))
+    lines = cli("export", "--format", "jsonl").out.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == 2
+    required = {"id", "title", "text", "published", "outlet", "place", "authors", "language",
+                "url", "syndication_cluster"}  # fmt: skip
+    assert required <= set(rows[0])
+    assert isinstance(rows[0]["authors"], list)
+    table = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").out)))
+    assert {r["place"] for r in table} == {"BEIJING", ""}
+    out = tmp_path / "a.parquet"
+    assert cli("export", "--format", "parquet", "--output", str(out)).code == 0
+    assert pq.read_table(out).num_rows == 2
+
+
+def test_export_filters_by_date(cli):
+    cli("ingest", str(SEEDS))
+    rows = cli("export", "--since", "2020-12-01").out.splitlines()
+    assert [json.loads(r)["published"] for r in rows] == ["2020-12-31"]
+
+
+def test_stats_and_quarantine_json(cli, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    cli("ingest", str(SEEDS), str(tmp_path))
+    stats = json.loads(cli("stats", "--json").out)
+    assert stats["articles"] == 2 and stats["quarantined"] == 1
+    entries = json.loads(cli("quarantine", "--json").out)
+    assert {"source", "reason", "at"} <= set(entries[0])
+    assert entries[0]["source"].endswith("empty.txt")
+
+
+def test_ingest_exits_zero_with_some_quarantined_and_non_zero_when_nothing_was_read(cli, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert cli("ingest", str(SEEDS), str(tmp_path / "empty.txt")).code == 0
+    result = cli("ingest", str(tmp_path / "empty.txt"))
+    assert result.code == 1
+    assert "empty.txt" in result.out and "empty file" in result.out
+
+
+def test_show_prints_metadata_and_text(cli):
+    cli("ingest", str(SEEDS))
+    result = cli("show", "1")
+    assert "BEIJING" in result.out and "2020-08-21 (day, from header)" in result.out
+    assert cli("show", "999").code == 2
+
+
+def test_bad_query_is_one_line_error_not_a_traceback(cli):
+    cli("ingest", str(SEEDS))
+    result = cli("search", '"unclosed')
+    assert result.code == 2
+    assert "unclosed quotation mark" in result.err and "Traceback" not in result.err
+
+
+def test_enrich_force_needs_a_stage(cli):
+    cli("ingest", str(SEEDS))
+    assert cli("enrich", "--force").code == 2
+    assert cli("enrich", "--json").code == 0
+    assert json.loads(cli("enrich", "--stage", "sentences", "--force", "--json").out) == {
+        "sentences": 2
+    }
