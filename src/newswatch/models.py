@@ -89,7 +89,7 @@ class Rejection:
     action: Literal["rejected", "repaired"] = "rejected"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Article:
     """A normalised article ready to be stored (no id yet)."""
 
@@ -111,31 +111,20 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class StoredArticle:
-    """An article as read back from the store."""
+@dataclass(frozen=True, kw_only=True)
+class StoredArticle(Article):
+    """An article as read back from the store.
+
+    ``version`` counts the texts stored under the same ``source_key``; an older version
+    has ``superseded_by`` set to the id of its successor. ``syndication_cluster`` is
+    shared by all near-duplicate copies of one story.
+    """
 
     id: int
-    source_key: str
     version: int
     superseded_by: int | None
-    text: str
-    content_hash: str
-    reader: str
-    title: str | None
-    title_source: str | None
-    outlet: str | None
-    authors: tuple[str, ...]
-    published: PublishedDate | None
-    url: str | None
-    place: str | None
-    dateline: str | None
-    language: str | None
-    genre: str | None
-    word_count: int
     syndication_cluster: int
     ingested_at: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 IngestStatus = Literal["new", "updated", "unchanged", "duplicate", "near-duplicate"]

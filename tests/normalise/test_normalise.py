@@ -67,6 +67,12 @@ def test_dateline_month_and_day_never_invent_a_year():
     assert normalise(draft).article.published is None
 
 
+def test_dateline_with_a_year_dates_an_undated_article():
+    draft = Draft("x", "LONDON, March 3, 2021 (Reuters) - Britain said on Wednesday.", "text")
+    published = normalise(draft).article.published
+    assert (published.value, published.source) == ("2021-03-03", "dateline")
+
+
 def test_clean_text_keeps_paragraphs_and_drops_noise():
     raw = "Title\r\n\r\n\r\n  First\u00a0 line \x07\n\n\n\nSecond\u200b para  "
     assert clean_text(raw) == "Title\n\nFirst line\n\nSecond para"

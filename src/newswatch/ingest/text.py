@@ -43,12 +43,18 @@ def split_authors(value: str | None) -> tuple[str, ...]:
     return tuple(a for a in _AUTHOR_SPLIT.split(value) if a)
 
 
+def _decode(inp: Input, reader: str) -> str | Rejection:
+    try:
+        return decode_text(inp.data, inp.location)
+    except IngestError as err:
+        return Rejection(inp.location, err.reason, reader, inp.data, len(inp.data))
+
+
 def read_seed(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """Read one seed-format file; its header date has the highest authority."""
-    try:
-        text = decode_text(inp.data, inp.location)
-    except IngestError as err:
-        yield Rejection(inp.location, err.reason, "seed", inp.data, len(inp.data))
+    text = _decode(inp, "seed")
+    if isinstance(text, Rejection):
+        yield text
         return
     m = SEED_HEADER.match(text)
     if m is None:
@@ -66,10 +72,9 @@ def read_seed(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
 
 def read_text(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """Read one plain-text article, with its sidecar row when there is one."""
-    try:
-        text = decode_text(inp.data, inp.location)
-    except IngestError as err:
-        yield Rejection(inp.location, err.reason, "text", inp.data, len(inp.data))
+    text = _decode(inp, "text")
+    if isinstance(text, Rejection):
+        yield text
         return
     title = None
     head, sep, rest = text.lstrip("\ufeff").partition("\n")

@@ -2,7 +2,8 @@
 
 1. clean the text (``text.clean_text``) and refuse it if nothing is left;
 2. parse the dateline: place and outlet when the reader did not know them;
-3. parse the publication date with its precision; a date in the future is dropped
+3. parse the publication date with its precision (from the dateline only when the
+   source gave no date and the dateline has a year); a date in the future is dropped
    (stored as unknown) and reported as a repair, never kept and never invented;
 4. fill a missing title from the lead sentence (marked ``title_source="lead"``);
 5. hash the text (SHA-256) for exact-duplicate detection.
@@ -47,6 +48,8 @@ def normalise(draft: Draft, today: dt.date | None = None) -> Normalised:
 
     repair = None
     published = parse_published(draft.date_text, draft.date_source or "metadata")
+    if published is None and draft.date_text is None and dateline and dateline.month_day:
+        published = parse_published(dateline.month_day, "dateline")  # only with a year
     if published is not None and is_in_future(published, today):
         repair = Rejection(
             source=draft.source_key,

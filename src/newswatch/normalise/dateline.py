@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass
 
 _DASH = r"(?:–|—|-{1,2}|:)"
-_MONTH_DAY = (
-    r"(?P<date>(?i:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+\d{1,2})"
-)
+_MONTH_DAY = r"(?P<date>(?i:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+\d{1,2}(?:,?\s+\d{4})?)"
 _OUTLET = r"\((?P<outlet>[A-Za-z][\w .&'-]{0,38})\)"
 # Upper-case place ("BEIJING", "RAWALPINDI/ISLAMABAD", "NEW YORK"), any separator.
 _UPPER = re.compile(

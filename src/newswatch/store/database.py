@@ -23,10 +23,10 @@ import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
-    bindparam,
     Connection,
     Engine,
     Row,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -655,31 +655,12 @@ def _article_row(article: Article, now: str) -> dict[str, Any]:
 
 
 def _stored(row: Row[Any]) -> StoredArticle:
-    published = (
-        PublishedDate(row.published, row.published_precision, row.published_source)
-        if row.published
-        else None
-    )
-    return StoredArticle(
-        id=row.id,
-        source_key=row.source_key,
-        version=row.version,
-        superseded_by=row.superseded_by,
-        text=row.text,
-        content_hash=row.content_hash,
-        reader=row.reader,
-        title=row.title,
-        title_source=row.title_source,
-        outlet=row.outlet,
-        authors=tuple(json.loads(row.authors)),
-        published=published,
-        url=row.url,
-        place=row.place,
-        dateline=row.dateline,
-        language=row.language,
-        genre=row.genre,
-        word_count=row.word_count,
-        syndication_cluster=row.syndication_cluster,
-        ingested_at=row.ingested_at,
-        extra=json.loads(row.extra),
-    )
+    values = dict(row._mapping)
+    precision = values.pop("published_precision")
+    source = values.pop("published_source")
+    values.pop("published_date")
+    if values["published"]:
+        values["published"] = PublishedDate(values["published"], precision, source)
+    values["authors"] = tuple(json.loads(values["authors"]))
+    values["extra"] = json.loads(values["extra"])
+    return StoredArticle(**values)
