@@ -29,9 +29,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def _store_path(tmp_path: Path) -> Path:
+    """Beside, not inside, ``tmp_path``: tests ingest ``tmp_path`` as a folder."""
+    return tmp_path.parent / f"{tmp_path.name}-store" / "store.db"
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db=str(tmp_path / "store.db"))
+    return Settings(db=str(_store_path(tmp_path)))
 
 
 @pytest.fixture
@@ -53,7 +58,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     """Run ``newswatch --db <tmp store> ARGS`` in-process; returns code, stdout, stderr."""
     from newswatch.cli import run
 
-    db = tmp_path / "store.db"
+    db = _store_path(tmp_path)
 
     def invoke(*args: str) -> CliResult:
         argv = sys.argv

@@ -440,27 +440,23 @@ def bench_ingest(
 
 def run() -> None:
     """Entry point: run the app, turning domain errors into one-line messages."""
+    import click
+
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except NewswatchError as err:
         if state.debug:
             raise
         err_console.print(f"[red]error:[/red] {escape(str(err))}")
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         err_console.print(
             "[yellow]interrupted[/yellow]: every finished batch is stored; run the same "
             "command again to resume"
         )
         sys.exit(130)
-    except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except Exception as err:  # click's usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(err.exit_code)
-        if isinstance(err, click.exceptions.Abort):
-            sys.exit(130)
-        raise
+    except click.ClickException as err:  # usage errors: bad option, missing argument
+        err.show()
+        sys.exit(err.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)

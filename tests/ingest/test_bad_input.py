@@ -18,6 +18,11 @@ from newswatch.ingest.core import ingest
 from newswatch.store.database import Store
 
 GOOD = "Gwadar port handled more ships this year, the port authority said on Monday.\n"
+OTHER = [
+    "Cotton prices fell in Multan after heavy rain damaged the crop, traders said.",
+    "The central bank kept its policy rate unchanged and warned about inflation.",
+    "A new textile mill opened near Faisalabad with help from Chinese investors.",
+]
 
 
 def _reasons(store: Store) -> dict[str, tuple[str, str, int]]:
@@ -49,7 +54,7 @@ def test_non_utf8_text_is_decoded_not_rejected(store, settings, tmp_path):
 
 
 def test_file_over_the_size_limit_is_refused_with_a_clear_message(tmp_path):
-    settings = Settings(db=str(tmp_path / "s.db"), max_input_bytes=1_000_000,
+    settings = Settings(db=str(tmp_path.parent / "size-limit.db"), max_input_bytes=1_000_000,
                         quarantine_raw_cap=4096)  # fmt: skip
     store = Store.open(settings.database_url())
     big = tmp_path / "huge.txt"
@@ -65,7 +70,7 @@ def test_file_over_the_size_limit_is_refused_with_a_clear_message(tmp_path):
 
 
 def test_future_date_is_stored_as_unknown_and_reported_as_repaired(store, settings, tmp_path):
-    rows = [{"text": GOOD, "date": "2031-05-01"}, {"text": GOOD + " More.", "date": "2020-01-02"}]
+    rows = [{"text": GOOD, "date": "2031-05-01"}, {"text": OTHER[0], "date": "2020-01-02"}]
     (tmp_path / "items.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
     report = ingest(store, [str(tmp_path)], settings, today=dt.date(2026, 11, 22))
     assert report.counts["new"] == 2 and report.counts["repaired"] == 1
@@ -86,7 +91,7 @@ def test_missing_path_is_reported_and_the_batch_goes_on(store, settings, tmp_pat
 
 def test_file_that_disappears_mid_run_is_reported(store, settings, tmp_path):
     for i in range(3):
-        (tmp_path / f"a{i}.txt").write_text(GOOD + f" Item {i}.")
+        (tmp_path / f"a{i}.txt").write_text(OTHER[i])
 
     def delete_next(done: int, total: int, location: str) -> None:
         if done == 0:
@@ -132,4 +137,4 @@ def test_killed_ingest_leaves_a_consistent_store_that_resumes(tmp_path, shared_d
     assert bands == store.stats()["articles"] + store.stats()["superseded_versions"]
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert store.stats()["articles"] == 840
+    assert store.stats()["articles"] == 839  # PolNeAR train holds one exact duplicate pair

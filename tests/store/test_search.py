@@ -38,11 +38,11 @@ def titles(hits):
 def test_bm25_ranks_the_article_that_is_about_the_word_first(loaded):
     hits = loaded.search("gwadar")
     assert titles(hits) == ["Gwadar port expansion"]
-    assert titles(loaded.search("cpec"))[0] in ("Gwadar port expansion", "Debt worries")
+    assert set(titles(loaded.search("cpec"))) == {"Gwadar port expansion", "Debt worries", "Korridor"}
 
 
 def test_phrase_boolean_and_prefix_syntax(loaded):
-    assert titles(loaded.search('"debt burden"')) == []  # words not adjacent
+    assert titles(loaded.search('"burden debt"')) == []  # both words, not in this order
     assert titles(loaded.search('"corridor debt"')) == ["Debt worries"]
     assert set(titles(loaded.search("gwadar OR cricket"))) == {"Gwadar port expansion", "Cricket"}
     assert titles(loaded.search("cpec -debt -gwadar")) == ["Korridor"]
