@@ -19,6 +19,8 @@ from newswatch.ingest.decode import decode_text
 from newswatch.models import Draft, Rejection
 
 READER = "html"
+MIN_WORDS = 20
+"""Fewer words than this is a navigation or error page, not an article."""
 _CHARSET = re.compile(r"charset=([\w-]+)", re.IGNORECASE)
 
 
@@ -44,7 +46,7 @@ def read_html(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
         yield Rejection(inp.location, reason, READER, inp.data, len(inp.data))
         return
     text = (getattr(document, "text", None) or "").strip()
-    if not text:
+    if len(text.split()) < MIN_WORDS:
         yield Rejection(inp.location, "no main text found in HTML page", READER, inp.data)
         return
     title = getattr(document, "title", None) or None
