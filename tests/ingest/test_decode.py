@@ -10,7 +10,10 @@ from newswatch.ingest.decode import decode_text
 TEXTS = [
     ("Café owners in Karachi welcomed the Gwadar–Kashgar road.", "cp1252"),
     ("Экономический коридор Китай — Пакистан расширяется, сообщили в министерстве.", "cp1251"),
-    ("Der Wirtschaftskorridor zwischen China und Pakistan wird ausgebaut, sagte Müller.", "latin-1"),
+    (
+        "Der Wirtschaftskorridor zwischen China und Pakistan wird ausgebaut, sagte Müller.",
+        "latin-1",
+    ),
     ("中巴经济走廊是“一带一路”的旗舰项目，双方同意加强合作。", "gb18030"),
     ("CPEC is a flagship project — “Belt and Road”.", "utf-16"),
 ]

@@ -24,7 +24,11 @@ def test_jsonl_with_default_column_names(store, settings, tmp_path):
     report = ingest(store, [str(path)], settings)
     assert report.counts["new"] == 2
     first = store.get(1)
-    assert (first.title, first.outlet, first.published.value) == ("Gwadar traffic", "Dawn", "2021-03-04")
+    assert (first.title, first.outlet, first.published.value) == (
+        "Gwadar traffic",
+        "Dawn",
+        "2021-03-04",
+    )
     assert first.authors == ("Jane Doe", "Ali Khan")
     assert first.source_key == f"{path}#a1"
 

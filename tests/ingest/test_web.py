@@ -73,7 +73,8 @@ def test_http_errors_are_quarantined_with_the_status(store, settings, httpserver
 
 def test_redirect_loop_is_reported(httpserver):
     httpserver.expect_request("/a").respond_with_response(
-        Response(status=302, headers={"Location": httpserver.url_for("/b")}))
+        Response(status=302, headers={"Location": httpserver.url_for("/b")})
+    )
     httpserver.expect_request("/b").respond_with_response(
         Response(status=302, headers={"Location": httpserver.url_for("/a")}))  # fmt: skip
     with Fetcher(Settings()) as fetcher, pytest.raises(FetchError, match="redirect loop"):
@@ -88,11 +89,12 @@ def test_unreachable_host_is_reported():
 
 def test_robots_txt_is_obeyed(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data(
-        "User-agent: newswatch\nDisallow: /private/\n")
+        "User-agent: newswatch\nDisallow: /private/\n"
+    )
     httpserver.expect_request("/private/story").respond_with_data(page())
     httpserver.expect_request("/public/story").respond_with_data(page())  # fmt: skip
     with Fetcher(Settings()) as fetcher:
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             fetcher.fetch(httpserver.url_for("/private/story"))
         assert fetcher.fetch(httpserver.url_for("/public/story")).data
 
@@ -135,7 +137,9 @@ def test_feed_with_full_text_items_needs_no_fetch(store, settings, tmp_path):
     assert article.text.count("\n\n") == 2
 
 
-def test_feed_items_with_links_are_fetched_and_a_404_item_is_quarantined(store, settings, httpserver):
+def test_feed_items_with_links_are_fetched_and_a_404_item_is_quarantined(
+    store, settings, httpserver
+):
     httpserver.expect_request("/one").respond_with_data(page("One"), content_type="text/html")
     httpserver.expect_request("/two").respond_with_data("gone", status=404)
     other = [

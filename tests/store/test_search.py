@@ -38,7 +38,11 @@ def titles(hits):
 def test_bm25_ranks_the_article_that_is_about_the_word_first(loaded):
     hits = loaded.search("gwadar")
     assert titles(hits) == ["Gwadar port expansion"]
-    assert set(titles(loaded.search("cpec"))) == {"Gwadar port expansion", "Debt worries", "Korridor"}
+    assert set(titles(loaded.search("cpec"))) == {
+        "Gwadar port expansion",
+        "Debt worries",
+        "Korridor",
+    }
 
 
 def test_phrase_boolean_and_prefix_syntax(loaded):

@@ -46,6 +46,14 @@ def _iso(parsed: time.struct_time | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S", parsed) if parsed else None
 
 
+def _entry_date(entry: Any) -> time.struct_time | None:
+    """Published, else updated; asked in that order so feedparser does not warn."""
+    for key in ("published_parsed", "updated_parsed"):
+        if entry.get(key):
+            return entry[key]
+    return None
+
+
 def _authors(entry: Any) -> tuple[str, ...]:
     names = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
     if not names and entry.get("author"):
@@ -88,7 +96,7 @@ def _read_entry(
         title_source="feed" if entry.get("title") else None,
         outlet=outlet,
         authors=_authors(entry),
-        date_text=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        date_text=_iso(_entry_date(entry)),
         date_source="feed",
         url=link,
         language=language,
