@@ -43,9 +43,7 @@ class _State:
             s = self.settings
             self._store = Store.open(
                 s.database_url(),
-                minhash_perm=s.minhash_perm,
                 minhash_bands=s.minhash_bands,
-                shingle_words=s.shingle_words,
                 near_duplicate_threshold=s.near_duplicate_threshold,
             )
         return self._store
@@ -154,7 +152,7 @@ def ingest(
 def _print_ingest_summary(counts: Any, problems: list[Any]) -> None:
     table = Table(title=f"ingest into {state.store().url}", title_justify="left")
     columns = ("read", "new", "updated", "unchanged", "duplicate", "near-duplicate",
-               "quarantined", "repaired")  # fmt: skip
+               "quarantined", "repaired", "skipped")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right")
     table.add_row(*(str(counts.get(c, 0)) for c in columns))

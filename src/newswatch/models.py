@@ -76,9 +76,10 @@ class Draft:
 class Rejection:
     """An input item that could not be read, with the raw bytes kept for quarantine.
 
-    ``action`` is ``"rejected"`` when nothing was stored, or ``"repaired"`` when an
+    ``action`` is ``"rejected"`` when nothing was stored, ``"repaired"`` when an
     article was stored after a questionable value was dropped (for example a
-    publication date in the future, stored as unknown).
+    publication date in the future, stored as unknown), or ``"skipped"`` for a file in
+    a folder whose extension is no news format (reported, not read).
     """
 
     source: str
@@ -86,7 +87,7 @@ class Rejection:
     reader: str
     raw: bytes = b""
     raw_size: int = 0
-    action: Literal["rejected", "repaired"] = "rejected"
+    action: Literal["rejected", "repaired", "skipped"] = "rejected"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +109,8 @@ class Article:
     language: str | None
     genre: str | None
     word_count: int
+    signature: bytes = b""
+    """MinHash signature (``uint32`` values) of the text, for near-duplicate search."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

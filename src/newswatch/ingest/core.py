@@ -3,7 +3,8 @@
 1. ``sources.plan_inputs`` expands folders and finds metadata sidecars;
 2. each file is size-checked and read (URLs are fetched politely by ``fetch.Fetcher``);
 3. ``sources.choose_reader`` picks a reader, which yields drafts and rejections;
-4. ``normalise.normalise`` cleans, dates and hashes each draft;
+4. ``normalise.normalise`` cleans, dates, hashes and signs each draft (steps 2-4 run
+   in worker processes when there are many inputs);
 5. ``Store.add_articles`` writes a batch per transaction, deduplicating exactly and
    clustering near-duplicates; rejections and repairs go to the quarantine table.
 
@@ -14,11 +15,14 @@ reason, and its raw bytes are quarantined.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Any
 
 from newswatch.config import Settings
 from newswatch.errors import ConfigError, IngestError, InputTooLarge
@@ -33,7 +37,7 @@ from newswatch.ingest.sources import (
     plan_inputs,
 )
 from newswatch.models import Article, Rejection
-from newswatch.normalise.core import normalise
+from newswatch.normalise.core import Normalised, normalise
 from newswatch.store.database import Store
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -61,6 +65,25 @@ class IngestReport:
         return articles == 0 and self.counts["quarantined"] > 0
 
 
+PARALLEL_MIN_INPUTS = 8
+"""Below this many inputs, worker processes cost more to start than they save."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker process needs to read and normalise one input file."""
+
+    item: PlannedInput
+    settings: Settings
+    reader: str | None
+    field_map: dict[str, str]
+    sidecar: dict[str, Any]
+    today: dt.date | None
+
+
+Prepared = Normalised | Rejection
+
+
 def ingest(
     store: Store,
     arguments: list[str],
@@ -71,14 +94,30 @@ def ingest(
     sidecar: Path | None = None,
     progress: ProgressCallback | None = None,
     today: dt.date | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and URLs into ``store``; see the module docstring."""
+    """Ingest files, folders and URLs into ``store``; see the module docstring.
+
+    Reading, normalising and signing run in ``workers`` processes (default: one per
+    CPU) when there are many inputs, while this process writes to the store in input
+    order, so article ids do not depend on the number of workers. URLs and feeds are
+    read here, where the polite HTTP client lives.
+    """
     if reader is not None and reader not in READERS:
         raise ConfigError(f"unknown format {reader!r}; choose one of {', '.join(READERS)}")
-    planned = list(plan_inputs(arguments, sidecar))
+    planned = list(plan_inputs(arguments, sidecar, forced_format=reader is not None))
     report = IngestReport()
     pending: list[Article] = []
-    sidecars: dict[Path, dict] = {}
+    sidecars: dict[Path, dict[str, Any]] = {}
+
+    def job(item: PlannedInput) -> _Job:
+        rows: dict[str, Any] = {}
+        if item.sidecar is not None:
+            if item.sidecar not in sidecars:
+                sidecars[item.sidecar] = load_sidecar(item.sidecar)
+            stem = PurePath(item.location).stem
+            rows = {stem: sidecars[item.sidecar][stem]} if stem in sidecars[item.sidecar] else {}
+        return _Job(item, settings, reader, field_map or {}, rows, today)
 
     def flush() -> None:
         for outcome in store.add_articles(pending):
@@ -86,49 +125,89 @@ def ingest(
             report.article_ids.append(outcome.article_id)
         pending.clear()
 
+    workers = workers or os.cpu_count() or 1
     with ExitStack() as stack:
         fetcher = stack.enter_context(Fetcher(settings))
-        for done, item in enumerate(planned):
+        jobs = (job(item) for item in planned)
+        if workers > 1 and len(planned) >= PARALLEL_MIN_INPUTS:
+            pool = stack.enter_context(ProcessPoolExecutor(workers))
+            prepared: Iterator[list[Prepared] | None] = pool.map(
+                _prepare_in_worker, jobs, chunksize=8
+            )
+        else:
+            prepared = (None for _ in planned)
+        for done, (item, results) in enumerate(zip(planned, prepared, strict=True)):
             if progress:
                 progress(done, len(planned), item.location)
-            ctx = ReadContext(settings, field_map or {}, {}, fetcher)
-            if item.sidecar is not None:
-                if item.sidecar not in sidecars:
-                    sidecars[item.sidecar] = load_sidecar(item.sidecar)
-                ctx.sidecar = sidecars[item.sidecar]
+            if results is None:
+                results = _prepare(job(item), fetcher)
             rejections: list[Rejection] = []
-            for result in _read(item, ctx, fetcher, reader):
+            for result in results:
                 report.counts["read"] += 1
                 if isinstance(result, Rejection):
                     rejections.append(result)
                     continue
-                try:
-                    normalised = normalise(result, today)
-                except IngestError as err:
-                    rejections.append(
-                        Rejection(
-                            err.source, err.reason, result.reader, result.raw, len(result.raw)
-                        )
-                    )
-                    continue
-                if normalised.repair is not None:
-                    rejections.append(normalised.repair)
-                pending.append(normalised.article)
+                if result.repair is not None:
+                    rejections.append(result.repair)
+                pending.append(result.article)
                 if len(pending) >= settings.ingest_batch:
                     flush()
             if rejections:
                 store.add_rejections(rejections, settings.quarantine_raw_cap)
                 report.problems.extend(rejections)
                 for r in rejections:
-                    report.counts["quarantined" if r.action == "rejected" else "repaired"] += 1
+                    report.counts["quarantined" if r.action == "rejected" else r.action] += 1
         flush()
         if progress:
             progress(len(planned), len(planned), "")
     return report
 
 
+def _prepare_in_worker(job: _Job) -> list[Prepared] | None:
+    """Read and normalise a local file in a worker; ``None`` sends it back to the main
+    process (URLs, and feeds whose items may need fetching)."""
+    if is_url(job.item.location) or job.item.skip_reason:
+        return None
+    if (job.reader or choose_reader(job.item.location, _head(job.item.location))) == "feed":
+        return None
+    return _prepare(job, None)
+
+
+def _head(location: str) -> bytes:
+    try:
+        with open(location, "rb") as handle:
+            return handle.read(2048)
+    except OSError:
+        return b""
+
+
+def _prepare(job: _Job, fetcher: Fetcher | None) -> list[Prepared]:
+    """Read one input and normalise what it holds; every failure becomes a rejection."""
+    item = job.item
+    if item.skip_reason:
+        return [Rejection(item.location, item.skip_reason, "input", action="skipped")]
+    ctx = ReadContext(job.settings, job.field_map, job.sidecar, fetcher)
+    results: list[Prepared] = []
+    for result in _read(item, ctx, fetcher, job.reader):
+        if isinstance(result, Rejection):
+            results.append(result)
+            continue
+        try:
+            results.append(
+                normalise(
+                    result,
+                    job.today,
+                    minhash_perm=job.settings.minhash_perm,
+                    shingle_words=job.settings.shingle_words,
+                )
+            )
+        except IngestError as err:
+            results.append(Rejection(err.source, err.reason, result.reader, result.raw))
+    return results
+
+
 def _read(
-    item: PlannedInput, ctx: ReadContext, fetcher: Fetcher, reader: str | None
+    item: PlannedInput, ctx: ReadContext, fetcher: Fetcher | None, reader: str | None
 ) -> Iterator[ReadResult]:
     """Load one input's bytes and run its reader; failures become rejections."""
     try:
@@ -140,8 +219,10 @@ def _read(
     yield from READERS[name](inp, ctx)
 
 
-def _load(location: str, settings: Settings, fetcher: Fetcher) -> Input:
+def _load(location: str, settings: Settings, fetcher: Fetcher | None) -> Input:
     if is_url(location):
+        if fetcher is None:
+            raise IngestError(location, "URLs are fetched by the main process only")
         return fetcher.fetch(location)
     path = Path(location)
     try:

@@ -48,6 +48,8 @@ _BY_EXTENSION = {
     ".sgml": "reuters",
 }
 SIDECAR_NAMES = ("metadata.tsv", "metadata.csv")
+FOLDER_EXTENSIONS = {*_BY_EXTENSION, ".txt", ".text", ".json"}
+"""Extensions read when walking a folder; files without an extension are read too."""
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _HTML_ROOT = re.compile(rb"<(!doctype html|html)[\s>]", re.IGNORECASE)
 
@@ -85,13 +87,21 @@ def choose_reader(location: str, head: bytes, content_type: str | None = None) -
 
 @dataclass(frozen=True)
 class PlannedInput:
-    """One file or URL to read; ``sidecar`` is the metadata file that applies to it."""
+    """One file or URL to read; ``sidecar`` is the metadata file that applies to it.
+
+    ``skip_reason`` is set for files met in a folder whose extension is no news format
+    (``.dtd``, ``.png``, ``.pdf``…): they are reported, not read. Name such a file
+    explicitly, or pass ``--format``, to read it anyway.
+    """
 
     location: str
     sidecar: Path | None = None
+    skip_reason: str | None = None
 
 
-def plan_inputs(arguments: list[str], sidecar: Path | None = None) -> Iterator[PlannedInput]:
+def plan_inputs(
+    arguments: list[str], sidecar: Path | None = None, forced_format: bool = False
+) -> Iterator[PlannedInput]:
     """Expand paths and folders (recursively, sorted, hidden files skipped) and keep URLs.
 
     A ``metadata.tsv``/``metadata.csv`` in a folder or one of its two parents is the
@@ -110,7 +120,11 @@ def plan_inputs(arguments: list[str], sidecar: Path | None = None) -> Iterator[P
                     continue
                 if file.name in SIDECAR_NAMES:
                     continue
-                yield PlannedInput(str(file), sidecar or find_sidecar(file.parent))
+                suffix = file.suffix.lower()
+                skip = None
+                if suffix and suffix not in FOLDER_EXTENSIONS and not forced_format:
+                    skip = f"skipped: {suffix} is not a news format read from folders"
+                yield PlannedInput(str(file), sidecar or find_sidecar(file.parent), skip)
         else:
             yield PlannedInput(str(path), sidecar or find_sidecar(path.parent))
 

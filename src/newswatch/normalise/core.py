@@ -6,7 +6,7 @@
    source gave no date and the dateline has a year); a date in the future is dropped
    (stored as unknown) and reported as a repair, never kept and never invented;
 4. fill a missing title from the lead sentence (marked ``title_source="lead"``);
-5. hash the text (SHA-256) for exact-duplicate detection.
+5. hash the text (SHA-256) for exact duplicates, and sign it (MinHash) for near ones.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from newswatch.errors import IngestError
 from newswatch.models import Article, Draft, Rejection
 from newswatch.normalise.dateline import parse_dateline
 from newswatch.normalise.dates import is_in_future, parse_published
+from newswatch.normalise.minhash import signature
 from newswatch.normalise.text import clean_text, lead_title, words
 
 
@@ -34,7 +35,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def normalise(draft: Draft, today: dt.date | None = None) -> Normalised:
+def normalise(
+    draft: Draft, today: dt.date | None = None, *, minhash_perm: int = 128, shingle_words: int = 5
+) -> Normalised:
     """Normalise one draft; raises ``IngestError`` when it holds no text."""
     text = clean_text(draft.text)
     if not text:
@@ -82,6 +85,7 @@ def normalise(draft: Draft, today: dt.date | None = None) -> Normalised:
         language=draft.language,
         genre=draft.genre,
         word_count=len(words(text)),
+        signature=signature(text, minhash_perm, shingle_words).tobytes(),
         extra=draft.extra,
     )
     return Normalised(article, repair)

@@ -10,6 +10,8 @@ from dateutil import parser as dateutil_parser
 from newswatch.models import DatePrecision, DateSource, PublishedDate
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
+_ISO_PRECISION: dict[int, DatePrecision] = {10: "day", 16: "minute", 19: "second"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 # Two defaults that differ in every component: a component the text did not give
 # comes out different in the two parses, which is how the precision is read off.
@@ -31,6 +33,12 @@ def parse_published(text: str | None, source: DateSource) -> PublishedDate | Non
         return PublishedDate(m.group(1), "year", source)
     if m := _YEAR_MONTH.match(text):
         return PublishedDate(f"{m.group(1)}-{m.group(2)}", "month", source)
+    if _ISO.match(text := text.strip()):  # the common case, without dateutil's cost
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return PublishedDate(text.replace(" ", "T"), _ISO_PRECISION[len(text)], source)
     try:
         a = dateutil_parser.parse(text, default=_DEFAULT_A, fuzzy=False)
         b = dateutil_parser.parse(text, default=_DEFAULT_B, fuzzy=False)

@@ -10,7 +10,6 @@ of processes, and confirmed with the signatures' estimated Jaccard similarity.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from functools import cache
 
@@ -20,6 +19,8 @@ from datasketch import MinHash
 from newswatch.normalise.text import words
 
 _MASK32 = np.uint64(0xFFFFFFFF)
+_BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_BAND_SALT = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 @cache
@@ -59,14 +60,18 @@ def signature(text: str, num_perm: int = 128, shingle_words: int = 5) -> np.ndar
 
 
 def band_keys(sig: np.ndarray, bands: int) -> list[int]:
-    """One signed 64-bit key per LSH band (``bands`` must divide the signature length)."""
+    """One signed 64-bit key per LSH band (``bands`` must divide the signature length).
+
+    A band's key is a polynomial hash of its rows plus the band number, so equal rows
+    in different bands never collide; rare collisions of different rows only add a
+    candidate, which the similarity check then drops.
+    """
     rows = len(sig) // bands
-    keys = []
-    for band in range(bands):
-        chunk = sig[band * rows : (band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, person=band.to_bytes(2, "big")).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    matrix = sig[: bands * rows].reshape(bands, rows).astype(np.uint64)
+    keys = np.arange(bands, dtype=np.uint64) * _BAND_SALT
+    for column in range(rows):
+        keys = keys * _BAND_MULTIPLIER + matrix[:, column]
+    return keys.view(np.int64).tolist()
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -51,7 +51,7 @@ from newswatch.models import (
     StageOutput,
     StoredArticle,
 )
-from newswatch.normalise.minhash import band_keys, signature, similarity
+from newswatch.normalise.minhash import band_keys, similarity
 from newswatch.store import schema as t
 from newswatch.store.fulltext import parse_query, render_fts5
 
@@ -108,8 +108,8 @@ class _Batch:
     sources: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-# Statements of the ingest path, built once: building them per article costs more
-# than running them.
+# Statements of the ingest path, built once and compiled once per store (``_HotPath``):
+# SQLAlchemy's per-call machinery costs more than SQLite takes to run them.
 _A = t.article.c
 _BY_HASH = select(_A.id, _A.syndication_cluster).where(_A.content_hash == bindparam("hash"))
 _SOURCE_SEEN = select(t.article_source.c.article_id).where(
@@ -119,7 +119,7 @@ _SOURCE_SEEN = select(t.article_source.c.article_id).where(
 _CURRENT_VERSION = select(_A.id, _A.version).where(
     _A.source_key == bindparam("key"), _A.superseded_by.is_(None)
 )
-_INSERT_ARTICLE = insert(t.article)
+_INSERT_ARTICLE = insert(t.article).returning(_A.id)
 _SET_CLUSTER = (
     update(t.article)
     .where(_A.id == bindparam("aid"))
@@ -127,11 +127,6 @@ _SET_CLUSTER = (
 )
 _SET_SUPERSEDED = (
     update(t.article).where(_A.id == bindparam("aid")).values(superseded_by=bindparam("by"))
-)
-_BAND_LOOKUP = (
-    select(t.minhash_band.c.article_id)
-    .distinct()
-    .where(t.minhash_band.c.band_key.in_(bindparam("keys", expanding=True)))
 )
 _SIGNATURES = select(t.minhash.c.article_id, t.minhash.c.signature).where(
     t.minhash.c.article_id.in_(bindparam("ids", expanding=True))
@@ -141,6 +136,51 @@ _CURRENT_CLUSTERS = select(_A.id, _A.syndication_cluster).where(
 )
 
 
+def _band_lookup(bands: int) -> Any:
+    keys: list[Any] = [bindparam(f"k{i}") for i in range(bands)]
+    return select(t.minhash_band.c.article_id).distinct().where(t.minhash_band.c.band_key.in_(keys))
+
+
+class _HotPath:
+    """The per-article statements of ingest, compiled once for the store's dialect and
+    run on the DBAPI cursor of the current transaction (same SQL, same transaction)."""
+
+    def __init__(self, engine: Engine, bands: int) -> None:
+        columns = [c.name for c in t.article.columns if c.name != "id"]
+        statements = {
+            "by_hash": (_BY_HASH, None),
+            "source_seen": (_SOURCE_SEEN, None),
+            "current_version": (_CURRENT_VERSION, None),
+            "insert_article": (_INSERT_ARTICLE, columns),
+            "set_cluster": (_SET_CLUSTER, None),
+            "set_superseded": (_SET_SUPERSEDED, None),
+            "band_lookup": (_band_lookup(bands), None),
+            "insert_source": (insert(t.article_source), ["source_key", "article_id", "first_seen"]),
+            "insert_signature": (insert(t.minhash), ["article_id", "signature"]),
+            "insert_band": (insert(t.minhash_band), ["band_key", "article_id"]),
+        }
+        self.compiled = {}
+        for name, (statement, keys) in statements.items():
+            compiled = statement.compile(dialect=engine.dialect, column_keys=keys)
+            self.compiled[name] = (compiled.string, compiled.positiontup)
+
+    def run(self, conn: Connection, name: str, params: dict[str, Any]) -> Any:
+        sql, order = self.compiled[name]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(sql, [params[key] for key in order] if order is not None else params)
+        return cursor
+
+    def run_many(self, conn: Connection, name: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        sql, order = self.compiled[name]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if order is not None:
+            cursor.executemany(sql, [[row[key] for key in order] for row in rows])
+        else:
+            cursor.executemany(sql, rows)
+
+
 class Store:
     """All persistent state of newswatch, behind plain typed methods."""
 
@@ -148,16 +188,18 @@ class Store:
         self,
         engine: Engine,
         *,
-        minhash_perm: int = 128,
         minhash_bands: int = 32,
-        shingle_words: int = 5,
         near_duplicate_threshold: float = 0.6,
     ) -> None:
         self.engine = engine
-        self.minhash_perm = minhash_perm
         self.minhash_bands = minhash_bands
-        self.shingle_words = shingle_words
         self.near_duplicate_threshold = near_duplicate_threshold
+        self._hot: _HotPath | None = None
+
+    def _hot_path(self) -> _HotPath:
+        if self._hot is None:
+            self._hot = _HotPath(self.engine, self.minhash_bands)
+        return self._hot
 
     # ── opening and migrating ────────────────────────────────────────────────────
 
@@ -214,37 +256,45 @@ class Store:
 
     def _add_article(self, conn: Connection, article: Article, batch: _Batch) -> IngestOutcome:
         now = _now()
-        existing = conn.execute(_BY_HASH, {"hash": article.content_hash}).first()
+        hot = self._hot_path()
+        existing = hot.run(conn, "by_hash", {"hash": article.content_hash}).fetchone()
         if existing is not None:
-            seen = (article.source_key, existing.id) in batch.sources or conn.execute(
-                _SOURCE_SEEN, {"key": article.source_key, "id": existing.id}
-            ).first() is not None
+            existing_id, existing_cluster = existing
+            source = (article.source_key, existing_id)
+            seen = (
+                source in batch.sources
+                or hot.run(
+                    conn, "source_seen", {"key": article.source_key, "id": existing_id}
+                ).fetchone()
+                is not None
+            )
             if seen:
-                return IngestOutcome(existing.id, "unchanged", existing.syndication_cluster)
-            batch.sources[(article.source_key, existing.id)] = now
-            return IngestOutcome(existing.id, "duplicate", existing.syndication_cluster)
+                return IngestOutcome(existing_id, "unchanged", existing_cluster)
+            batch.sources[source] = now
+            return IngestOutcome(existing_id, "duplicate", existing_cluster)
 
-        previous = conn.execute(_CURRENT_VERSION, {"key": article.source_key}).first()
-        sig = signature(article.text, self.minhash_perm, self.shingle_words)
+        previous = hot.run(conn, "current_version", {"key": article.source_key}).fetchone()
+        previous_id, previous_version = previous if previous else (None, 0)
+        sig = np.frombuffer(article.signature, dtype=np.uint32)
         keys = band_keys(sig, self.minhash_bands)
-        match = self._best_match(conn, sig, keys, batch, exclude=previous.id if previous else None)
+        match = self._best_match(conn, sig, keys, batch, exclude=previous_id)
 
         values = _article_row(article, now)
-        values["version"] = previous.version + 1 if previous else 1
+        values["version"] = previous_version + 1
+        values["superseded_by"] = None
         values["syndication_cluster"] = match if match is not None else 0
-        inserted = conn.execute(_INSERT_ARTICLE, values).inserted_primary_key
-        article_id = int(inserted[0]) if inserted else 0
+        article_id = int(hot.run(conn, "insert_article", values).fetchone()[0])
         cluster = match if match is not None else article_id
         if match is None:
-            conn.execute(_SET_CLUSTER, {"aid": article_id, "cluster": cluster})
-        if previous is not None:
-            conn.execute(_SET_SUPERSEDED, {"aid": previous.id, "by": article_id})
+            hot.run(conn, "set_cluster", {"aid": article_id, "cluster": cluster})
+        if previous_id is not None:
+            hot.run(conn, "set_superseded", {"aid": previous_id, "by": article_id})
         batch.sources[(article.source_key, article_id)] = now
         batch.signatures[article_id] = sig
         for key in keys:
             batch.bands.setdefault(key, []).append(article_id)
         status: IngestStatus
-        if previous is not None:
+        if previous_id is not None:
             status = "updated"
         elif match is not None:
             status = "near-duplicate"
@@ -259,7 +309,8 @@ class Store:
         candidates: set[int] = set()
         for key in keys:
             candidates.update(batch.bands.get(key, ()))
-        candidates.update(conn.execute(_BAND_LOOKUP, {"keys": keys}).scalars())
+        params = {f"k{i}": key for i, key in enumerate(keys)}
+        candidates.update(row[0] for row in self._hot_path().run(conn, "band_lookup", params))
         candidates.discard(exclude or -1)
         if not candidates:
             return None
@@ -278,23 +329,17 @@ class Store:
 
     def _write_batch(self, conn: Connection, batch: _Batch) -> None:
         """Rows that nothing inside the batch reads back from the database, in bulk."""
-        if batch.sources:
-            conn.execute(
-                insert(t.article_source),
-                [
-                    {"source_key": key, "article_id": aid, "first_seen": seen}
-                    for (key, aid), seen in batch.sources.items()
-                ],
-            )
-        if batch.signatures:
-            conn.execute(
-                insert(t.minhash),
-                [{"article_id": i, "signature": s.tobytes()} for i, s in batch.signatures.items()],
-            )
-            conn.execute(
-                insert(t.minhash_band),
-                [{"band_key": k, "article_id": i} for k, ids in batch.bands.items() for i in ids],
-            )
+        hot = self._hot_path()
+        hot.run_many(conn, "insert_source", [
+            {"source_key": key, "article_id": aid, "first_seen": seen}
+            for (key, aid), seen in batch.sources.items()
+        ])  # fmt: skip
+        hot.run_many(conn, "insert_signature", [
+            {"article_id": i, "signature": s.tobytes()} for i, s in batch.signatures.items()
+        ])  # fmt: skip
+        hot.run_many(conn, "insert_band", [
+            {"band_key": k, "article_id": i} for k, ids in batch.bands.items() for i in ids
+        ])  # fmt: skip
 
     def add_rejections(self, rejections: Iterable[Rejection], raw_cap: int) -> None:
         """Record rejected or repaired inputs with (up to ``raw_cap`` of) their raw bytes."""

@@ -84,9 +84,9 @@ minhash = Table(
 minhash_band = Table(
     "minhash_band",
     metadata,
-    Column("band_key", BigInteger, nullable=False),
-    Column("article_id", Integer, ForeignKey("article.id"), nullable=False),
-    Index("ix_minhash_band_key", "band_key"),
+    Column("band_key", BigInteger, primary_key=True),
+    Column("article_id", Integer, ForeignKey("article.id"), primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 quarantine = Table(
