@@ -21,6 +21,7 @@ import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,13 @@ def default_data_dir() -> Path:
 
 
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (the one writing the store)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _workers_peak_rss_mb() -> float:
+    """Peak resident memory of the largest finished child (ingest worker) process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _ingest_case(name: str, inputs: list[str], workdir: str) -> dict[str, Any]:
@@ -72,6 +79,7 @@ def _ingest_case(name: str, inputs: list[str], workdir: str) -> dict[str, Any]:
         "articles_per_s": round(articles / seconds, 1),
         "words_per_s": round(stats["words"] / seconds),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "worker_peak_rss_mb": round(_workers_peak_rss_mb(), 1),
     }
 
 
@@ -99,9 +107,11 @@ def _search_case(db: str) -> dict[str, Any]:
 
 
 def _run_isolated(func: Any, *args: Any) -> dict[str, Any]:
+    """Run one case in a fresh process (its own peak memory; it may start workers)."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        return pool.apply(func, args)
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        result: dict[str, Any] = pool.submit(func, *args).result()
+    return result
 
 
 def bench_ingest(data: Path, output: Path | None = None) -> dict[str, Any]:
