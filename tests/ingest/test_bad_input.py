@@ -138,3 +138,13 @@ def test_killed_ingest_leaves_a_consistent_store_that_resumes(tmp_path, shared_d
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert store.stats()["articles"] == 839  # PolNeAR train holds one exact duplicate pair
+
+
+def test_files_of_other_kinds_in_a_folder_are_reported_as_skipped(store, settings, tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD)
+    (tmp_path / "schema.dtd").write_text("<!ELEMENT lewis (REUTERS*)>")
+    report = ingest(store, [str(tmp_path)], settings)
+    assert report.counts["new"] == 1 and report.counts["skipped"] == 1
+    entry = store.quarantined()[0]
+    assert entry.action == "skipped" and ".dtd is not a news format" in entry.reason
+    assert ingest(store, [str(tmp_path / "schema.dtd")], settings).counts["new"] == 1

@@ -8,6 +8,10 @@ from typing import Any
 from newswatch.store.database import ArticleFilter, Store
 
 
+NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
+"""Mention labels that name something; dates, numbers and amounts are not entities."""
+
+
 @dataclass
 class Briefing:
     stats: dict[str, Any]
@@ -39,5 +43,5 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         stats=store.stats(filters),
         articles=articles,
         places=sorted(places.items(), key=lambda kv: (-kv[1], kv[0])),
-        entities=store.label_counts("mention", filters, limit=top),
+        entities=store.label_counts("mention", filters, limit=top, labels=NAMED),
     )

@@ -642,7 +642,11 @@ class Store:
             )
 
     def label_counts(
-        self, kind: str, filters: ArticleFilter | None = None, limit: int = 20
+        self,
+        kind: str,
+        filters: ArticleFilter | None = None,
+        limit: int = 20,
+        labels: Iterable[str] | None = None,
     ) -> list[tuple[str, str, int, int]]:
         """Most frequent annotation texts of ``kind``: (text, label, mentions, articles)."""
         n, a = t.annotation.c, t.article.c
@@ -655,6 +659,8 @@ class Store:
             .order_by(func.count().desc(), surface)
             .limit(limit)
         )
+        if labels is not None:
+            sql = sql.where(n.label.in_(list(labels)))
         with self.engine.connect() as conn:
             return [(s, lab, c, d) for s, lab, c, d in conn.execute(sql).all()]
 
