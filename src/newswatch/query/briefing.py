@@ -7,7 +7,6 @@ from typing import Any
 
 from newswatch.store.database import ArticleFilter, Store
 
-
 NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
 """Mention labels that name something; dates, numbers and amounts are not entities."""
 
