@@ -8,6 +8,8 @@ from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
 from newswatch.errors import IngestError
+from newswatch.ingest.base import Input
+from newswatch.models import Rejection
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,3 +64,11 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> str:
     if best is None:
         raise IngestError(source, "undecodable bytes: not UTF-8 and no text encoding detected")
     return str(best)
+
+
+def decode_input(inp: Input, reader: str, declared: str | None = None) -> str | Rejection:
+    """``decode_text`` for a reader: the text, or the rejection (with raw bytes) to yield."""
+    try:
+        return decode_text(inp.data, inp.location, declared)
+    except IngestError as err:
+        return Rejection(inp.location, err.reason, reader, inp.data, len(inp.data))

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 
 import trafilatura
 
-from newswatch.errors import IngestError
 from newswatch.ingest.base import Input, ReadContext, ReadResult
-from newswatch.ingest.decode import decode_text
+from newswatch.ingest.decode import decode_input
 from newswatch.models import Draft, Rejection
 
 READER = "html"
@@ -32,10 +31,9 @@ def _declared_charset(content_type: str | None) -> str | None:
 def read_html(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """Read one HTML page into a draft, or a rejection saying why it has no article."""
     url = inp.final_url or (inp.location if inp.location.startswith("http") else None)
-    try:
-        html = decode_text(inp.data, inp.location, _declared_charset(inp.content_type))
-    except IngestError as err:
-        yield Rejection(inp.location, err.reason, READER, inp.data, len(inp.data))
+    html = decode_input(inp, READER, _declared_charset(inp.content_type))
+    if isinstance(html, Rejection):
+        yield html
         return
     try:
         document = trafilatura.bare_extraction(

@@ -22,7 +22,7 @@ from typing import Any
 
 from newswatch.errors import ConfigError, IngestError
 from newswatch.ingest.base import Input, ReadContext, ReadResult
-from newswatch.ingest.decode import decode_text
+from newswatch.ingest.decode import decode_input
 from newswatch.models import Draft, Rejection
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -132,10 +132,9 @@ def _str(value: Any) -> str | None:
 
 def read_jsonl(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """One article per JSON line; a broken line is rejected alone."""
-    try:
-        content = decode_text(inp.data, inp.location)
-    except IngestError as err:
-        yield Rejection(inp.location, err.reason, "jsonl", inp.data, len(inp.data))
+    content = decode_input(inp, "jsonl")
+    if isinstance(content, Rejection):
+        yield content
         return
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -162,10 +161,9 @@ def read_jsonl(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
 
 def read_csv(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """One article per CSV/TSV row; a missing mapped column rejects the file."""
-    try:
-        content = decode_text(inp.data, inp.location)
-    except IngestError as err:
-        yield Rejection(inp.location, err.reason, "csv", inp.data, len(inp.data))
+    content = decode_input(inp, "csv")
+    if isinstance(content, Rejection):
+        yield content
         return
     if inp.location.lower().endswith(".tsv"):
         delimiter = "\t"

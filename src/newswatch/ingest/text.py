@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 
-from newswatch.errors import IngestError
 from newswatch.ingest.base import Input, ReadContext, ReadResult
-from newswatch.ingest.decode import decode_text
+from newswatch.ingest.decode import decode_input
 from newswatch.models import Draft, Rejection
 
 SEED_HEADER = re.compile(r"^\ufeff?\s?date (\d{4}-\d{2}-\d{2})\s")
@@ -43,16 +42,9 @@ def split_authors(value: str | None) -> tuple[str, ...]:
     return tuple(a for a in _AUTHOR_SPLIT.split(value) if a)
 
 
-def _decode(inp: Input, reader: str) -> str | Rejection:
-    try:
-        return decode_text(inp.data, inp.location)
-    except IngestError as err:
-        return Rejection(inp.location, err.reason, reader, inp.data, len(inp.data))
-
-
 def read_seed(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """Read one seed-format file; its header date has the highest authority."""
-    text = _decode(inp, "seed")
+    text = decode_input(inp, "seed")
     if isinstance(text, Rejection):
         yield text
         return
@@ -72,7 +64,7 @@ def read_seed(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
 
 def read_text(inp: Input, ctx: ReadContext) -> Iterator[ReadResult]:
     """Read one plain-text article, with its sidecar row when there is one."""
-    text = _decode(inp, "text")
+    text = decode_input(inp, "text")
     if isinstance(text, Rejection):
         yield text
         return
