@@ -78,6 +78,9 @@ def test_syndicated_copy_joins_the_cluster_of_the_earliest_copy(store, settings,
     assert [m.outlet for m in members] == ["Wire Agency", "Daily Paper"]
     stats = store.stats()
     assert (stats["articles"], stats["articles_deduplicated"]) == (3, 2)
+    assert stats["syndicated_stories"] == 1
+    wire = by_outlet["Wire Agency"]
+    assert store.syndicated() == {wire.syndication_cluster: (wire.id, 2)}
 
 
 def test_copies_inside_one_batch_are_found(store, settings, tmp_path: Path):

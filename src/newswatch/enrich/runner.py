@@ -17,6 +17,7 @@ from typing import Any
 # Importing the stage modules registers their stages.
 from newswatch.enrich import language, linguistic  # noqa: F401
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve
+from newswatch.errors import EnrichError
 from newswatch.store.database import ArticleFilter, Store
 
 ProgressCallback = Callable[[int, int], None]
@@ -57,7 +58,17 @@ def enrich(
                 continue
             articles = list(store.iter_articles(ArticleFilter(ids=tuple(sorted(todo)))))
             batch = Batch(articles, provider, docs_cache)
-            outputs = instances[spec.name].process(batch)
+            try:
+                outputs = instances[spec.name].process(batch)
+            except EnrichError:
+                raise
+            except Exception as err:  # a model or library failure: name what failed
+                ids_text = ", ".join(str(a.id) for a in articles[:10])
+                raise EnrichError(
+                    f"stage {spec.name} failed on articles {ids_text}"
+                    f"{' …' if len(articles) > 10 else ''}: {err.__class__.__name__}: {err}; "
+                    "earlier batches are saved, rerun `newswatch enrich` after fixing it"
+                ) from err
             store.save_stage(spec.name, prints[spec.name], outputs, spec.fields)
             done[spec.name] += len(outputs)
         if progress:

@@ -16,13 +16,20 @@ FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = (
     "id", "title", "text", "published", "published_precision", "published_source",
     "outlet", "place", "dateline", "authors", "language", "url", "syndication_cluster",
+    "syndication_first", "syndication_size",
     "source_key", "version", "word_count", "title_source", "genre", "reader", "ingested_at",
 )  # fmt: skip
 
 
-def record(article: StoredArticle) -> dict[str, Any]:
-    """The export form of one article (the stable JSONL fields, and more)."""
+def record(article: StoredArticle, syndicated: dict[int, tuple[int, int]] | None = None
+           ) -> dict[str, Any]:  # fmt: skip
+    """The export form of one article (the stable JSONL fields, and more).
+
+    ``syndicated`` (from ``Store.syndicated``) adds the id of the cluster's earliest copy
+    and the number of copies; an article without copies is its own first, size 1.
+    """
     p = article.published
+    first, size = (syndicated or {}).get(article.syndication_cluster, (article.id, 1))
     return {
         "id": article.id,
         "title": article.title,
@@ -37,6 +44,8 @@ def record(article: StoredArticle) -> dict[str, Any]:
         "language": article.language,
         "url": article.url,
         "syndication_cluster": article.syndication_cluster,
+        "syndication_first": first,
+        "syndication_size": size,
         "source_key": article.source_key,
         "version": article.version,
         "word_count": article.word_count,
@@ -48,8 +57,9 @@ def record(article: StoredArticle) -> dict[str, Any]:
 
 
 def records(store: Store, filters: ArticleFilter) -> Iterator[dict[str, Any]]:
+    syndicated = store.syndicated()
     for article in store.iter_articles(filters):
-        yield record(article)
+        yield record(article, syndicated)
 
 
 def export(store: Store, fmt: str, out: IO[str] | Path, filters: ArticleFilter) -> int:
@@ -87,7 +97,8 @@ def _parquet(rows: Iterator[dict[str, Any]], path: Path, chunk: int = 2000) -> i
     schema = pa.schema(
         [
             (name, pa.list_(pa.string()) if name == "authors" else
-             pa.int64() if name in ("id", "syndication_cluster", "version", "word_count") else
+             pa.int64() if name in ("id", "syndication_cluster", "syndication_first", "syndication_size",
+                                   "version", "word_count") else
              pa.string())
             for name in COLUMNS
         ]

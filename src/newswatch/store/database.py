@@ -405,6 +405,35 @@ class Store:
             ).all()
         return [_stored(r) for r in rows]
 
+    def syndicated(self) -> dict[int, tuple[int, int]]:
+        """Clusters with more than one current copy: cluster → (earliest copy's id, size).
+
+        The earliest copy is the one with the earliest publication day (undated copies
+        come last), ties going to the first ingested.
+        """
+        a = t.article.c
+        cluster = a.syndication_cluster
+        ranked = (
+            select(
+                a.syndication_cluster.label("cluster"),
+                a.id,
+                func.count().over(partition_by=cluster).label("size"),
+                func.row_number()
+                .over(
+                    partition_by=cluster,
+                    order_by=(a.published_date.is_(None), a.published_date, a.id),
+                )
+                .label("rank"),
+            )
+            .where(a.superseded_by.is_(None))
+            .subquery()
+        )
+        sql = select(ranked.c.cluster, ranked.c.id, ranked.c.size).where(
+            ranked.c.rank == 1, ranked.c.size > 1
+        )
+        with self.engine.connect() as conn:
+            return {cluster: (first, size) for cluster, first, size in conn.execute(sql).all()}
+
     def versions(self, source_key: str) -> list[tuple[int, int]]:
         """``(version, article id)`` of every stored text under ``source_key``."""
         a = t.article.c
@@ -537,6 +566,7 @@ class Store:
             "words": int(row[5]),
             "outlets": {o or "(unknown)": n for o, n in outlets},
             "languages": {lang or "(not identified)": n for lang, n in languages},
+            "syndicated_stories": len(self.syndicated()),
             "quarantined": quarantined,
             "enriched": dict(stages),
         }
