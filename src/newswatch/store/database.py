@@ -195,6 +195,7 @@ class Store:
         self.minhash_bands = minhash_bands
         self.near_duplicate_threshold = near_duplicate_threshold
         self._hot: _HotPath | None = None
+        self._writer = engine.execution_options(write=True)
 
     def _hot_path(self) -> _HotPath:
         if self._hot is None:
@@ -214,6 +215,7 @@ class Store:
             raise StoreError(f"cannot open store {url!r}: {err}") from err
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         store = cls(engine, **options)
         store.migrate()
         return store
@@ -223,7 +225,7 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         except OperationalError as err:
@@ -248,7 +250,7 @@ class Store:
         """
         outcomes = []
         batch = _Batch()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             for article in articles:
                 outcomes.append(self._add_article(conn, article, batch))
             self._write_batch(conn, batch)
@@ -356,7 +358,7 @@ class Store:
             for r in rejections
         ]
         if rows:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 conn.execute(insert(t.quarantine), rows)
 
     # ── reading articles ─────────────────────────────────────────────────────────
@@ -603,7 +605,7 @@ class Store:
         """
         allowed = set(allowed_fields)
         now = _now()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             for output in outputs:
                 unknown = set(output.fields) - allowed
                 if unknown:
@@ -701,12 +703,26 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # newswatch, not the sqlite3 module, decides when transactions begin (_sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers take SQLite's write lock when they begin, not at their first write.
+
+    Two processes ingesting the same text could otherwise both find its hash absent and
+    both insert it, and two processes opening a new store could both migrate it; with
+    ``BEGIN IMMEDIATE`` the second waits (``busy_timeout``) and then sees the first
+    one's work. Readers keep deferred transactions, so in WAL mode they never wait.
+    """
+    immediate = conn.get_execution_options().get("write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _article_row(article: Article, now: str) -> dict[str, Any]:
