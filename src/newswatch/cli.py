@@ -436,6 +436,14 @@ def bench_ingest(
     console.print(f"[dim]written to {output}[/dim]")
 
 
+def _interrupted() -> None:
+    err_console.print(
+        "[yellow]interrupted[/yellow]: every finished batch is stored; run the same "
+        "command again to resume"
+    )
+    sys.exit(130)
+
+
 def run() -> None:
     """Entry point: run the app, turning domain errors into one-line messages."""
     import click
@@ -448,13 +456,11 @@ def run() -> None:
         err_console.print(f"[red]error:[/red] {escape(str(err))}")
         sys.exit(2)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        err_console.print(
-            "[yellow]interrupted[/yellow]: every finished batch is stored; run the same "
-            "command again to resume"
-        )
-        sys.exit(130)
+        _interrupted()
     except click.ClickException as err:  # usage errors: bad option, missing argument
         err.show()
         sys.exit(err.exit_code)
+    if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
+        _interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)

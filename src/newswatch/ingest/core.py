@@ -18,6 +18,7 @@ import datetime as dt
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -132,7 +133,11 @@ def ingest(
         fetcher = stack.enter_context(Fetcher(settings))
         jobs = (job(item) for item in planned)
         if workers > 1 and len(planned) >= PARALLEL_MIN_INPUTS:
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=_worker_context()))
+            pool = ProcessPoolExecutor(
+                workers, mp_context=_worker_context(), initializer=_ignore_interrupts
+            )
+            # On Ctrl-C or an error, drop the queued inputs instead of reading them all.
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
             prepared: Iterator[list[Prepared] | None] = pool.map(
                 _prepare_in_worker, jobs, chunksize=8
             )
@@ -163,6 +168,11 @@ def ingest(
         if progress:
             progress(len(planned), len(planned), "")
     return report
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
