@@ -234,7 +234,7 @@ def search(
     for hit in hits:
         table.add_row(
             str(hit.id),
-            f"{hit.score:.2f}",
+            f"{hit.score:.3g}",
             hit.published or "?",
             escape(hit.outlet or "?"),
             f"[bold]{escape(hit.title or '(untitled)')}[/bold]\n{_rich_snippet(hit.snippet)}",

@@ -488,7 +488,7 @@ class Store:
                 title=r.title,
                 published=r.published,
                 outlet=r.outlet,
-                score=round(float(r.score), 4),
+                score=float(f"{float(r.score):.6g}"),
                 snippet=r.snippet,
                 language=r.language,
                 syndication_cluster=r.syndication_cluster,
