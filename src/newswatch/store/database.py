@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Connection,
     Engine,
@@ -221,10 +223,17 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest Alembic revision (a no-op when current)."""
+        """Upgrade the schema to the newest Alembic revision (a no-op when current).
+
+        The revision is first read without a write lock, so opening a current store to
+        search it never waits behind a running ingest."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
         try:
+            with self.engine.connect() as conn:
+                if MigrationContext.configure(conn).get_current_revision() == head:
+                    return
             with self._writer.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
