@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Importing the stage modules registers their stages.
-from newswatch.enrich import language, linguistic  # noqa: F401
+from newswatch.enrich import entities, events, language, linguistic, metadata  # noqa: F401
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve
 from newswatch.errors import EnrichError
 from newswatch.store.database import ArticleFilter, Store
@@ -57,7 +57,7 @@ def enrich(
             if not todo:
                 continue
             articles = list(store.iter_articles(ArticleFilter(ids=tuple(sorted(todo)))))
-            batch = Batch(articles, provider, docs_cache)
+            batch = Batch(articles, provider, docs_cache, store.annotations_of)
             try:
                 outputs = instances[spec.name].process(batch)
             except EnrichError:

@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from newswatch.errors import EnrichError
-from newswatch.models import StageOutput, StoredArticle
+from newswatch.models import Annotation, StageOutput, StoredArticle
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+
+AnnotationsProvider = Callable[[Sequence[int], Sequence[str]], dict[int, list[Annotation]]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,15 @@ class Batch:
     articles: Sequence[StoredArticle]
     docs_provider: Callable[[Sequence[StoredArticle]], dict[int, Doc]] | None = None
     _docs: dict[int, Doc] = field(default_factory=dict)
+    annotations_provider: AnnotationsProvider | None = None
+    """Reads what earlier stages stored (they are saved before later stages run)."""
+
+    def annotations(self, kinds: Sequence[str]) -> dict[int, list[Annotation]]:
+        """Each article's stored annotations of ``kinds``, from the stages it requires."""
+        if self.annotations_provider is None:
+            return {a.id: [] for a in self.articles}
+        found = self.annotations_provider([a.id for a in self.articles], kinds)
+        return {a.id: found.get(a.id, []) for a in self.articles}
 
     def docs(self) -> list[Doc]:
         """One spaCy ``Doc`` per article, in order (parsed on first use, then cached)."""
@@ -54,7 +66,12 @@ class Batch:
         return [self._docs[a.id] for a in self.articles]
 
     def subset(self, ids: set[int]) -> Batch:
-        return Batch([a for a in self.articles if a.id in ids], self.docs_provider, self._docs)
+        return Batch(
+            [a for a in self.articles if a.id in ids],
+            self.docs_provider,
+            self._docs,
+            self.annotations_provider,
+        )
 
 
 class Stage(Protocol):

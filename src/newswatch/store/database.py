@@ -622,10 +622,12 @@ class Store:
                         f"stage {stage} may not write article fields {sorted(unknown)}"
                     )
                 if output.fields:
+                    values = {
+                        k: json.dumps(list(v), ensure_ascii=False) if isinstance(v, list | tuple) else v
+                        for k, v in output.fields.items()
+                    }
                     conn.execute(
-                        update(t.article)
-                        .where(t.article.c.id == output.article_id)
-                        .values(**output.fields)
+                        update(t.article).where(t.article.c.id == output.article_id).values(**values)
                     )
                 conn.execute(
                     delete(t.annotation).where(
@@ -675,6 +677,44 @@ class Store:
             Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data)) for r in rows
         ]
 
+    def annotations_of(
+        self, article_ids: Sequence[int], kinds: Sequence[str]
+    ) -> dict[int, list[Annotation]]:
+        """The annotations of ``kinds`` for many articles at once, in text order."""
+        n = t.annotation.c
+        found: dict[int, list[Annotation]] = {}
+        sql = (
+            select(t.annotation)
+            .where(n.article_id.in_(list(article_ids)), n.kind.in_(list(kinds)))
+            .order_by(n.article_id, n.start, n.id)
+        )
+        with self.engine.connect() as conn:
+            for r in conn.execute(sql):
+                found.setdefault(r.article_id, []).append(
+                    Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data))
+                )
+        return found
+
+    def annotations_by_kind(
+        self, kinds: Sequence[str], filters: ArticleFilter | None = None
+    ) -> Iterator[tuple[StoredArticleRef, Annotation]]:
+        """Every annotation of ``kinds`` on current articles matching ``filters``, with the
+        article's id, date and outlet, in date order (undated last)."""
+        n, a = t.annotation.c, t.article.c
+        sql = (
+            select(a.id, a.published_date, a.outlet, a.title, n.kind, n.start, n.end, n.label,
+                   n.score, n.data)  # fmt: skip
+            .select_from(t.annotation.join(t.article, a.id == n.article_id))
+            .where(n.kind.in_(list(kinds)), *(filters or ArticleFilter()).clauses())
+            .order_by(a.published_date.is_(None), a.published_date, a.id, n.start)
+        )
+        with self.engine.connect() as conn:
+            for r in conn.execute(sql):
+                yield (
+                    StoredArticleRef(r.id, r.published_date, r.outlet, r.title),
+                    Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data)),
+                )
+
     def stage_runs(self, article_id: int) -> dict[str, str]:
         r = t.stage_run.c
         with self.engine.connect() as conn:
@@ -709,6 +749,16 @@ class Store:
     def connect(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+
+@dataclass(frozen=True)
+class StoredArticleRef:
+    """What a listing of facts shows of the article each fact comes from."""
+
+    id: int
+    published: str | None
+    outlet: str | None
+    title: str | None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,1 @@
+"""Evaluations of the enrichment stages on public annotated corpora."""
