@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.config import Settings
+from newswatch.models import StoredArticle
 from newswatch.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,3 +75,15 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
         return CliResult(code, captured.out, captured.err)
 
     return invoke
+
+
+def stored_article(text: str, **known: object) -> StoredArticle:
+    """An English article as the store would hand it to a stage, without a store."""
+    fields: dict[str, object] = dict(
+        id=1, version=1, superseded_by=None, syndication_cluster=1, ingested_at="",
+        source_key="test", text=text, content_hash="", reader="test", title=None,
+        title_source=None, outlet=None, authors=(), published=None, url=None, place=None,
+        dateline=None, language="en", genre=None, word_count=len(text.split()),
+    )  # fmt: skip
+    fields.update(known)
+    return StoredArticle(**fields)  # type: ignore[arg-type]

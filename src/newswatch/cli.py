@@ -247,16 +247,19 @@ def show(
     article_id: Annotated[int, typer.Argument(help="Article id (from search).")],
     json_: JsonOpt = False,
 ) -> None:
-    """Print one article with its metadata."""
+    """Print one article with its metadata, then its entities, roles, time expressions,
+    quotes and events, each with its character span."""
     from newswatch.query.export import record
+    from newswatch.query.facts import article_facts
 
     store = state.store()
     article = store.get(article_id)
     row = record(article)
+    found = article_facts(store, article_id)
     if json_:
         row["sentences"] = len(store.annotations(article_id, ["sentence"]))
         row["enriched_by"] = store.stage_runs(article_id)
-        print(json.dumps(row, ensure_ascii=False))
+        print(json.dumps(row | found, ensure_ascii=False))
         return
     table = Table(show_header=False, box=None)
     table.add_column(style="bold cyan")
@@ -284,6 +287,31 @@ def show(
     console.print(table)
     console.print()
     console.print(escape(article.text))
+    _print_article_facts(found)
+
+
+def _print_article_facts(found: dict[str, list[dict[str, Any]]]) -> None:
+    def span(row: dict[str, Any]) -> str:
+        return f"{row['start']}-{row['end']}"
+
+    listings = {
+        "entities": [(span(e), e["type"], escape(e["text"]) + (f" → {escape(e['name'])}"
+                      if e["name"] != e["text"] else "")) for e in found["entities"]],
+        "roles": [(span(r), escape(r["person"]), escape(_roles_text([r])))
+                  for r in found["roles"]],
+        "times": [(span(t), t["type"], f"{escape(t['text'])} → {t['value']}")
+                  for t in found["times"]],
+    }  # fmt: skip
+    for title, rows in listings.items():
+        if rows:
+            table = Table("span", "", "", title=title, title_justify="left", show_header=False)
+            for cells in rows:
+                table.add_row(*cells)
+            console.print(table)
+    if found["quotes"]:
+        console.print(_quote_table(found["quotes"], "quotes"))
+    if found["events"]:
+        console.print(_event_table(found["events"], "events"))
 
 
 @app.command()
@@ -299,6 +327,146 @@ def stats(json_: JsonOpt = False) -> None:
             value = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:12]) or "-"
         table.add_row(key, escape(str(value)))
     console.print(table)
+
+
+# ── facts: who, what, when, where ─────────────────────────────────────────────
+
+
+def _print_json(rows: Any) -> None:
+    print(json.dumps(rows, ensure_ascii=False))
+
+
+def _roles_text(roles: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        r["title"] + (f", {r['organisation']}" if r["organisation"] else "") for r in roles
+    )
+
+
+def _quote_table(rows: list[dict[str, Any]], title: str) -> Table:
+    table = Table("article", "published", "speaker", "cue", "quote", title=title,
+                  title_justify="left", show_lines=True)  # fmt: skip
+    for q in rows:
+        table.add_row(f"{q['article_id']} @{q['start']}", q["published"] or "?",
+                      escape(q["speaker"] or "?"), escape(q["cue"] or ""),
+                      escape(q["text"]))  # fmt: skip
+    return table
+
+
+def _event_table(rows: list[dict[str, Any]], title: str) -> Table:
+    table = Table("date", "type", "event", "place", "participants", "evidence", title=title,
+                  title_justify="left", show_lines=True)  # fmt: skip
+    for e in rows:
+        place = e["place"] or ("video link" if e["mode"] == "virtual" else "")
+        people = "; ".join(f"{p['name']} ({p['role']})" for p in e["participants"])
+        table.add_row(e["date"] or "?", e["type"], escape(e["name"]), escape(place),
+                      escape(people), f"{e['article_id']} @{e['start']}")  # fmt: skip
+    return table
+
+
+@app.command()
+def entities(
+    type_: Annotated[
+        str | None, typer.Option("--type", help="PERSON, ORG, GPE, NORP, EVENT, DISEASE …")
+    ] = None,
+    query: Annotated[str | None, typer.Option(help="Name or alias contains this.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Number of entities.")] = 30,
+    json_: JsonOpt = False,
+) -> None:
+    """Canonical entities by mentions, with aliases and roles (run `enrich` first)."""
+    from newswatch.query.facts import entities as find
+
+    rows = find(state.store(), type_, query, _filters(since, until, outlet, lang), limit)
+    if json_:
+        _print_json(rows)
+        return
+    table = Table("entity", "type", "mentions", "articles", "aliases", "roles",
+                  show_lines=False)  # fmt: skip
+    for r in rows:
+        table.add_row(escape(r["name"]), r["type"], str(r["mentions"]), str(r["articles"]),
+                      escape(", ".join(r["aliases"][:4])), escape(_roles_text(r["roles"])))  # fmt: skip
+    console.print(table if rows else "no entities found (has `newswatch enrich` run?)")
+
+
+@app.command()
+def entity(
+    name: Annotated[str, typer.Argument(help="A name or alias: 'Xi Jinping', 'Xi', 'CPEC'.")],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """One entity: aliases, roles, mentions over time, quotes by and about it, and the
+    entities it appears with."""
+    from newswatch.query.facts import find_entity
+
+    try:
+        profile = find_entity(state.store(), name, _filters(since, until, None, None))
+    except LookupError:
+        raise NewswatchError(
+            f"no entity matches {name!r}; try `newswatch entities --query`"
+        ) from None
+    if json_:
+        _print_json(profile)
+        return
+    console.rule(f"[bold]{escape(profile['name'])}[/bold] ({profile['type']})")
+    console.print(f"[bold]mentions[/bold]: {profile['mentions']} in {profile['articles']} articles")
+    console.print(f"[bold]aliases[/bold]: {escape(', '.join(profile['aliases'])) or '-'}")
+    console.print(f"[bold]roles[/bold]: {escape(_roles_text(profile['roles'])) or '-'}")
+    timeline = ", ".join(f"{d['date']} ({d['mentions']})" for d in profile["mentions_over_time"])
+    console.print(f"[bold]mentions over time[/bold]: {timeline}")
+    together = ", ".join(f"{escape(c['name'])} ({c['articles']})" for c in profile["co_occurring"])
+    console.print(f"[bold]appears with[/bold]: {together or '-'}")
+    if profile["quotes_by"]:
+        console.print(_quote_table(profile["quotes_by"], "quotes by"))
+    if profile["quotes_about"]:
+        console.print(_quote_table(profile["quotes_about"], "quotes about"))
+
+
+@app.command()
+def quotes(
+    speaker: Annotated[str | None, typer.Option(help="Said by this entity.")] = None,
+    about: Annotated[str | None, typer.Option(help="Naming this entity in the quote.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Who said what: direct and reported speech with speaker, cue and evidence."""
+    from newswatch.query.facts import quotes as find
+
+    rows = find(state.store(), speaker, about, _filters(since, until, outlet, lang))
+    if json_:
+        _print_json(rows)
+        return
+    console.print(_quote_table(rows, "quotes") if rows else "no quotes found")
+
+
+@app.command()
+def events(
+    type_: Annotated[
+        str | None,
+        typer.Option(
+            "--type", help="meeting, conference, visit, agreement, statement, message …"
+        ),
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Events on or after this day.")] = None,
+    until: Annotated[str | None, typer.Option(help="Events on or before this day.")] = None,
+    place: Annotated[str | None, typer.Option(help="Only events held here.")] = None,
+    outlet: OutletOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Meetings, conferences, visits, agreements, statements and messages, in date order."""
+    from newswatch.query.facts import events as find
+
+    rows = find(state.store(), type_, place, _filters(since, until, outlet, None))
+    if json_:
+        _print_json(rows)
+        return
+    console.print(_event_table(rows, "events") if rows else "no events found")
 
 
 @app.command()
@@ -367,7 +535,7 @@ def demo(
             store, [str(path)], state.settings,
             progress=lambda d, t, loc: progress.update(task, completed=d, total=t, current=Path(loc).name),
         )  # fmt: skip
-        etask = progress.add_task("enrich", total=None, current="language, sentences, ner")
+        etask = progress.add_task("enrich", total=None, current="all stages")
         run_enrich(store, ids=result.article_ids, batch_size=state.settings.enrich_batch,
                    progress=lambda d, t: progress.update(etask, completed=d, total=t))  # fmt: skip
     ids = sorted(set(result.article_ids))
@@ -394,14 +562,23 @@ def _print_briefing(brief: Any, path: Path) -> None:
     places = ", ".join(f"{escape(k)} ({v})" for k, v in brief.places) or "none found"
     console.print(f"[bold]outlets[/bold]: {outlets}")
     console.print(f"[bold]datelines[/bold]: {places}")
-    entities = Table("entity", "type", "mentions", "articles", title="most frequent entities",
-                     title_justify="left")  # fmt: skip
-    for text_, label, mentions, articles in brief.entities:
-        entities.add_row(escape(text_), label, str(mentions), str(articles))
+    for a in brief.articles:
+        if a["genre"] or a["authors"]:
+            console.print(f"[bold]article {a['id']}[/bold]: genre {a['genre'] or '?'}"
+                          + (f", by {escape(', '.join(a['authors']))}" if a["authors"] else ""))  # fmt: skip
+    entities = Table("entity", "type", "mentions", "articles", "roles",
+                     title="most frequent entities", title_justify="left")  # fmt: skip
+    for e in brief.entities:
+        entities.add_row(escape(e["name"]), e["type"], str(e["mentions"]), str(e["articles"]),
+                         escape(_roles_text(e["roles"])))  # fmt: skip
     console.print(entities)
+    if brief.quotes:
+        console.print(_quote_table(brief.quotes, "who said what"))
+    if brief.events:
+        console.print(_event_table(brief.events, "event timeline"))
     console.print(
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
-        "`newswatch show 1`, `newswatch stats`[/dim]"
+        "`newswatch show 1`, `newswatch entity 'Xi Jinping'`, `newswatch events`[/dim]"
     )
 
 
@@ -424,6 +601,31 @@ def bench_ingest(
 
     with console.status("benchmarking ingest and search (about a minute)…"):
         report = run_bench(data or default_data_dir(), output)
+    _print_bench(report, output)
+
+
+@bench_app.command("enrich")
+def bench_enrich(
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="Time only this stage (repeatable).")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Shared data folder (default ../shared/data).")
+    ] = None,
+    output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
+        "bench-results/enrich.json"
+    ),
+) -> None:
+    """Enrich the PolNeAR train folder (840 articles): articles/s and peak memory."""
+    from newswatch.bench import bench_enrich as run_bench
+    from newswatch.bench import default_data_dir
+
+    with console.status("benchmarking enrichment on PolNeAR train (a few minutes)…"):
+        report = run_bench(data or default_data_dir(), stage, output)
+    _print_bench(report, output)
+
+
+def _print_bench(report: dict[str, Any], output: Path) -> None:
     table = Table("case", "articles", "seconds", "articles/s", "words/s", "median ms", "p95 ms",
                   "peak RSS MB", title=f"newswatch {report['newswatch']} on "
                   f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gb']} GB",
@@ -434,6 +636,60 @@ def bench_ingest(
                       str(r.get("median_ms", "")), str(r.get("p95_ms", "")), str(r["peak_rss_mb"]))  # fmt: skip
     console.print(table)
     console.print(f"[dim]written to {output}[/dim]")
+
+
+eval_app = typer.Typer(help="Measure quality on a labelled corpus; prints metrics as JSON.")
+app.add_typer(eval_app, name="eval")
+DataOpt = Annotated[Path, typer.Option("--data", help="Input folder.", exists=True)]
+PredictionsOpt = Annotated[Path, typer.Option("--predictions-out", help="Output folder.")]
+
+
+@eval_app.command("timex")
+def eval_timex(data: DataOpt, predictions_out: PredictionsOpt) -> None:
+    """TimeML files in DATA (*.tml, *.tml.TE3input) → OUT/*.tml with predicted TIMEX3;
+    TempEval-3 strict/relaxed extent F1 and value F1 where gold tags are present."""
+    from newswatch.evaluation.timex import evaluate_timex
+
+    _print_metrics(evaluate_timex(data, predictions_out), predictions_out)
+
+
+@eval_app.command("quotes")
+def eval_quotes(data: DataOpt, predictions_out: PredictionsOpt) -> None:
+    """PolNeAR layout in DATA (text/*.txt, attributions/*.ann) → OUT/<stem>.ann (brat);
+    content token F1 and speaker accuracy where gold attributions are present."""
+    from newswatch.evaluation.quotes import evaluate_quotes
+
+    _print_metrics(evaluate_quotes(data, predictions_out), predictions_out)
+
+
+def _print_metrics(metrics: dict[str, Any] | None, out: Path) -> None:
+    err_console.print(f"predictions written to {out}")
+    if metrics is None:
+        err_console.print("no gold annotations in the input: nothing to score")
+        return
+    print(json.dumps(metrics))
+
+
+train_app = typer.Typer(help="Rebuild a shipped model from the shared data.")
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("quotes")
+def train_quotes(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="PolNeAR-layout folder (repeatable; default: train)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one).")] = None,
+) -> None:
+    """Train the attribution model of the `quotes` stage on PolNeAR."""
+    from newswatch.bench import default_data_dir
+    from newswatch.enrich import quotes as stage
+
+    folders = data or [default_data_dir() / "polnear" / "train"]
+    with console.status(f"training on {', '.join(map(str, folders))}…"):
+        stage.train_quotes(folders, out or stage.MODEL_FILE)
+    console.print(f"model written to {out or stage.MODEL_FILE}")
 
 
 def _interrupted() -> None:

@@ -335,8 +335,13 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[Role]:
             if found is not None:
                 title, organisation, first, last = found
                 roles.append(
-                    Role(doc[first].idx, doc[last].idx + len(doc[last]), mention.name,
-                         title, organisation)  # fmt: skip
+                    Role(
+                        doc[first].idx,
+                        doc[last].idx + len(doc[last]),
+                        mention.name,
+                        title,
+                        organisation,
+                    )
                 )
     return _most_specific(roles)
 
@@ -488,8 +493,7 @@ class EntityStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
-        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
+        docs = batch.english_docs()
         outputs = []
         for article in batch.articles:
             doc = docs.get(article.id)

@@ -52,8 +52,13 @@ PARTICIPANT_CUES = (
 )
 VIRTUAL = re.compile(r"\b(?:via|through|by)\s+(video\s+link|video\s+conference|videoconference)|"
                      r"\b(virtually|online)\b", re.I)  # fmt: skip
+_NOT_WHEN = re.compile(r"\b(?:by|until|till|before|after|since)\s+(?:the\s+)?$", re.I)
+"""A deadline or a bound ("finished by 2022") is not when the event took place."""
 _DAY_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _AGENT_TYPES = ("PERSON", "ORG", "GPE", "NORP")
+AGENT_ROLES = {"message": "sender", "statement": "sender", "agreement": "signatory",
+               "visit": "visitor"}  # fmt: skip
+"""The role of the subject of the clause that names an event of each type."""
 
 
 @dataclass
@@ -186,11 +191,20 @@ def _same(known: list[Event], name: str) -> Event | None:
 
 
 def _noun_phrase(token: Any) -> Span:
+    """The event noun with its modifiers and what it is about: "an agreement on the
+    Karachi-Peshawar railway", "congratulatory letter" (not the rest of the clause)."""
     doc = token.doc
     start = token.i
     while start > token.left_edge.i and doc[start - 1].dep_ in ("amod", "compound"):
         start -= 1
-    return doc[start : token.i + 1]
+    end = token.i + 1
+    about = [
+        c for c in token.rights if c.dep_ == "prep" and c.lower_ in ("on", "of", "for", "between")
+    ]
+    objects = [c for p in about[:1] for c in p.children if c.dep_ == "pobj"]
+    if objects:
+        end = objects[0].i + 1
+    return doc[start:end]
 
 
 def _object_text(verb: Any) -> str:
@@ -205,7 +219,7 @@ def _describe(
     text = sentence.text
     offset = sentence.start_char
     if event.date is None:
-        dated = [t for t in times if t.label == "DATE" and _DAY_VALUE.match(str(t.data.get("value")))]
+        dated = _occasions(times, sentence.doc.text)
         if dated:
             best = min(dated, key=lambda t: (t.start < anchor, abs(t.start - anchor)))
             event.date, event.date_text = t_value(best), best.data.get("text")
@@ -226,11 +240,17 @@ def _describe(
             clause_end = _clause_end(text, match.end())
             for entity in entities:
                 local = entity.start - offset
-                if match.end() <= local < clause_end and entity.label in _AGENT_TYPES:
-                    if _outside_names(entity, entities):
-                        event.add_participant(entity, role)
-    if event.type in ("message", "statement"):
-        _sender_and_recipient(event, sentence, anchor, entities)
+                inside = match.end() <= local < clause_end
+                if inside and entity.label in _AGENT_TYPES and _outside_names(entity, entities):
+                    event.add_participant(entity, role)
+    if event.type in AGENT_ROLES:
+        _agents(event, sentence, anchor, entities)
+
+
+def _occasions(times: Sequence[Annotation], text: str) -> list[Annotation]:
+    """Dates an event can have happened on: a day, month or year, not a bound."""
+    return [t for t in times if t.label == "DATE" and _DAY_VALUE.match(str(t.data.get("value")))
+            and not _NOT_WHEN.search(text[max(0, t.start - 8) : t.start])]  # fmt: skip
 
 
 def t_value(timex: Annotation) -> str:
@@ -251,30 +271,35 @@ def _outside_names(entity: Annotation, entities: list[Annotation]) -> bool:
     )  # fmt: skip
 
 
-def _sender_and_recipient(
-    event: Event, sentence: Span, anchor: int, entities: list[Annotation]
-) -> None:
-    """ "X made the remarks in a verbal message to Y", "Y sent a congratulatory letter to
-    Z": the sender is the clause's subject, the recipient what follows "to"."""
+def _agents(event: Event, sentence: Span, anchor: int, entities: list[Annotation]) -> None:
+    """The subjects of the clause that names the event are its senders, signatories or
+    visitors ("Pakistan and China signed an agreement"); what follows "to" in a message
+    or visit is its recipient or destination ("in a verbal message to Y")."""
     doc = sentence.doc
     token = next((t for t in sentence if t.idx == anchor), None)
     if token is None:
         return
     verb = token
-    while verb.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl", "acl") and verb.head is not verb:
+    while (
+        verb.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl", "acl")
+        and verb.head is not verb
+    ):
         verb = verb.head
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if subjects:
-        subject = subjects[0]
-        sender = _entity_at(subject.left_edge.idx, subject.idx + len(subject), entities)
-        if sender is not None:
-            event.add_participant(sender, "sender")
+    for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")):
+        for agent in (subject, *subject.conjuncts):
+            found = _entity_at(agent.left_edge.idx, agent.idx + len(agent), entities)
+            if found is not None:
+                event.add_participant(found, AGENT_ROLES[event.type])
+    if event.type not in ("message", "statement"):
+        return
     after = doc.text[anchor : sentence.end_char]
     to = re.search(r"\bto\s+", after)
     if to:
         start = anchor + to.end()
         clause = _clause_end(doc.text, start)
-        candidates = [e for e in entities if start <= e.start < clause and _outside_names(e, entities)]
+        candidates = [
+            e for e in entities if start <= e.start < clause and _outside_names(e, entities)
+        ]
         people = [e for e in candidates if e.label in ("PERSON", "ORG", "GPE", "EVENT")]
         if people:
             event.add_participant(people[-1] if people[0].label == "NORP" else people[0],
@@ -294,11 +319,13 @@ def _date_from_earlier_report(
     message carries the date of the sentence that first reported its sender's words."""
     senders = {p["key"] for p in event.participants if p["role"] == "sender"}
     for sentence in doc.sents:
-        if sentence.start_char >= event.start:
+        if sentence.end_char > event.start:
             return
-        names = {e.data["key"] for e in entities if sentence.start_char <= e.start < sentence.end_char}
-        dated = [t for t in times if sentence.start_char <= t.start < sentence.end_char
-                 and t.label == "DATE" and _DAY_VALUE.match(str(t.data.get("value")))]  # fmt: skip
+        names = {
+            e.data["key"] for e in entities if sentence.start_char <= e.start < sentence.end_char
+        }
+        in_sentence = [t for t in times if sentence.start_char <= t.start < sentence.end_char]
+        dated = _occasions(in_sentence, doc.text)
         if senders & names and dated:
             event.date, event.date_text = t_value(dated[0]), dated[0].data.get("text")
             return
@@ -317,9 +344,8 @@ class EventStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
-        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
-        stored = english.annotations(("entity", "role", "timex"))
+        docs = batch.english_docs()
+        stored = batch.annotations(("entity", "role", "timex"))
         outputs = []
         for article in batch.articles:
             doc = docs.get(article.id)

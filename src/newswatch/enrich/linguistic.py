@@ -100,37 +100,3 @@ class SentenceStage:
             )
             for article, doc in zip(batch.articles, batch.docs(), strict=True)
         ]
-
-
-@register
-class MentionStage:
-    """Named-entity mentions as spaCy tags them (``kind="mention"``, label PERSON/ORG/GPE…).
-
-    Only English articles (or unidentified ones) are tagged, since the model is English.
-    Canonical entities, roles and aliases are built on these mentions by a later stage.
-    """
-
-    spec = StageSpec(
-        name="ner",
-        version="1.0",
-        requires=("language",),
-        assigns=("mention",),
-        spacy_pipes=("ner",),
-    )
-
-    def process(self, batch: Batch) -> list[StageOutput]:
-        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
-        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
-            mentions = (
-                tuple(
-                    Annotation("mention", e.start_char, e.end_char, e.label_, data={"text": e.text})
-                    for e in doc.ents
-                )
-                if doc is not None
-                else ()
-            )
-            outputs.append(StageOutput(article.id, mentions))
-        return outputs

@@ -45,8 +45,13 @@ def read_metadata(article: StoredArticle, doc: Doc) -> tuple[dict[str, Any], lis
     if disclaimer:
         outlet = _outlet_name(disclaimer.group("outlet"))
         evidence.append(
-            Annotation("disclaimer", disclaimer.start(), disclaimer.end(), "opinion",
-                       data={"text": disclaimer.group(0).strip(), "outlet": outlet})  # fmt: skip
+            Annotation(
+                "disclaimer",
+                disclaimer.start(),
+                disclaimer.end(),
+                "opinion",
+                data={"text": disclaimer.group(0).strip(), "outlet": outlet},
+            )
         )
         if not article.genre:
             fields["genre"] = "opinion"
@@ -119,8 +124,7 @@ class MetadataStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
-        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
+        docs = batch.english_docs()
         outputs = []
         for article in batch.articles:
             doc = docs.get(article.id)

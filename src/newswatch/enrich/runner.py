@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Importing the stage modules registers their stages.
-from newswatch.enrich import entities, events, language, linguistic, metadata  # noqa: F401
+from newswatch.enrich import entities, events, language, linguistic, metadata, quotes  # noqa: F401
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve
 from newswatch.errors import EnrichError
 from newswatch.store.database import ArticleFilter, Store

@@ -65,6 +65,11 @@ class Batch:
             self._docs.update(self.docs_provider(missing))
         return [self._docs[a.id] for a in self.articles]
 
+    def english_docs(self) -> dict[int, Doc]:
+        """Docs of the English (or unidentified) articles by id: the model is English."""
+        english = self.subset({a.id for a in self.articles if a.language in (None, "en")})
+        return dict(zip((a.id for a in english.articles), english.docs(), strict=True))
+
     def subset(self, ids: set[int]) -> Batch:
         return Batch(
             [a for a in self.articles if a.id in ids],

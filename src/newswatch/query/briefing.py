@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from newswatch.query import facts
 from newswatch.store.database import ArticleFilter, Store
-
-NAMED = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART")
-"""Mention labels that name something; dates, numbers and amounts are not entities."""
 
 
 @dataclass
@@ -16,11 +14,16 @@ class Briefing:
     stats: dict[str, Any]
     articles: list[dict[str, Any]] = field(default_factory=list)
     places: list[tuple[str, int]] = field(default_factory=list)
-    entities: list[tuple[str, str, int, int]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    """Who said what: attributed quotes in date order."""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """The event timeline: dated events first, in date order."""
 
 
 def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) -> Briefing:
-    """Counts, one line per article, places, and the most frequent named entities."""
+    """Counts, one line per article, places, the most frequent entities, who said what,
+    and the event timeline."""
     filters = filters or ArticleFilter()
     articles = []
     places: dict[str, int] = {}
@@ -32,6 +35,8 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
                 "outlet": article.outlet,
                 "place": article.place,
                 "title": article.title,
+                "genre": article.genre,
+                "authors": article.authors,
                 "words": article.word_count,
                 "language": article.language,
             }
@@ -42,5 +47,7 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         stats=store.stats(filters),
         articles=articles,
         places=sorted(places.items(), key=lambda kv: (-kv[1], kv[0])),
-        entities=store.label_counts("mention", filters, limit=top, labels=NAMED),
+        entities=facts.entities(store, filters=filters, limit=top),
+        quotes=facts.quotes(store, filters=filters),
+        events=facts.events(store, filters=filters),
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newswatch.enrich.entities import normalise_name
@@ -86,7 +86,9 @@ def entities(
     table: dict[str, dict[str, Any]] = {}
     for ref, note in store.annotations_by_kind(("entity", "role"), filters):
         if note.kind == "role":
-            row = table.setdefault(c.key(note.data["key"]), _entity_row(c, note.data["key"], "PERSON"))
+            row = table.setdefault(
+                c.key(note.data["key"]), _entity_row(c, note.data["key"], "PERSON")
+            )
             role = {"title": note.data["title"], "organisation": note.data["organisation"]}
             if role not in row["roles"]:
                 row["roles"].append(role)
@@ -175,7 +177,9 @@ def quotes(
         key = c.key(entity.data["key"]) if entity else None
         if speaker is not None and key != speaker_key:
             continue
-        inside = {c.key(m.data["key"]) for m in mentions[ref.id] if quote.start <= m.start < quote.end}
+        inside = {
+            c.key(m.data["key"]) for m in mentions[ref.id] if quote.start <= m.start < quote.end
+        }
         if about is not None and about_key not in inside:
             continue
         rows.append({
@@ -214,7 +218,10 @@ def find_entity_key(store: Store, name: str, filters: ArticleFilter | None = Non
 
 def _speaker_entity(quote: Annotation, mentions: Iterable[Annotation]) -> Annotation | None:
     """The entity mention that covers the quote's speaker span (else its source span)."""
-    for start_field, end_field in (("speaker_start", "speaker_end"), ("source_start", "source_end")):
+    for start_field, end_field in (
+        ("speaker_start", "speaker_end"),
+        ("source_start", "source_end"),
+    ):
         start, end = quote.data.get(start_field), quote.data.get(end_field)
         if start is None or end is None:
             continue
@@ -236,9 +243,8 @@ def events(
     ``filters`` select by article date; events are then filtered by their own date."""
     c = canon(store, filters)
     rows = []
-    for ref, note in store.annotations_by_kind(("event",), ArticleFilter(
-            outlet=filters.outlet if filters else None,
-            language=filters.language if filters else None)):  # fmt: skip
+    by_article = replace(filters, since=None, until=None) if filters else None
+    for ref, note in store.annotations_by_kind(("event",), by_article):
         data = note.data
         date = data.get("date")
         if filters and filters.since and (date or ref.published or "") < filters.since:
@@ -266,3 +272,24 @@ def events(
         })  # fmt: skip
     rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["article_id"], r["start"]))
     return rows
+
+
+def article_facts(store: Store, article_id: int) -> dict[str, list[dict[str, Any]]]:
+    """One article's entities, roles, time expressions, quotes and events, with spans."""
+    c = canon(store)
+    notes = store.annotations(article_id, ["entity", "role", "timex", "quote", "event"])
+    kinds: dict[str, list[Annotation]] = defaultdict(list)
+    for note in notes:
+        kinds[note.kind].append(note)
+    article_filter = ArticleFilter(ids=(article_id,))
+    return {
+        "entities": [{"name": c.name(n.data["key"]), "type": n.label, "text": n.data["text"],
+                      "start": n.start, "end": n.end} for n in kinds["entity"]],
+        "roles": [{"person": c.name(n.data["key"]), "title": n.data["title"],
+                   "organisation": n.data["organisation"], "start": n.start, "end": n.end}
+                  for n in kinds["role"]],
+        "times": [{"text": n.data["text"], "type": n.label, "value": n.data["value"],
+                   "start": n.start, "end": n.end} for n in kinds["timex"]],
+        "quotes": quotes(store, filters=article_filter),
+        "events": events(store, filters=article_filter),
+    }  # fmt: skip

@@ -623,11 +623,15 @@ class Store:
                     )
                 if output.fields:
                     values = {
-                        k: json.dumps(list(v), ensure_ascii=False) if isinstance(v, list | tuple) else v
+                        k: json.dumps(list(v), ensure_ascii=False)
+                        if isinstance(v, list | tuple)
+                        else v
                         for k, v in output.fields.items()
                     }
                     conn.execute(
-                        update(t.article).where(t.article.c.id == output.article_id).values(**values)
+                        update(t.article)
+                        .where(t.article.c.id == output.article_id)
+                        .values(**values)
                     )
                 conn.execute(
                     delete(t.annotation).where(
@@ -702,8 +706,18 @@ class Store:
         article's id, date and outlet, in date order (undated last)."""
         n, a = t.annotation.c, t.article.c
         sql = (
-            select(a.id, a.published_date, a.outlet, a.title, n.kind, n.start, n.end, n.label,
-                   n.score, n.data)  # fmt: skip
+            select(
+                a.id,
+                a.published_date,
+                a.outlet,
+                a.title,
+                n.kind,
+                n.start,
+                n.end,
+                n.label,
+                n.score,
+                n.data,
+            )
             .select_from(t.annotation.join(t.article, a.id == n.article_id))
             .where(n.kind.in_(list(kinds)), *(filters or ArticleFilter()).clauses())
             .order_by(a.published_date.is_(None), a.published_date, a.id, n.start)
@@ -721,29 +735,6 @@ class Store:
             return dict(
                 conn.execute(select(r.stage, r.fingerprint).where(r.article_id == article_id)).all()
             )
-
-    def label_counts(
-        self,
-        kind: str,
-        filters: ArticleFilter | None = None,
-        limit: int = 20,
-        labels: Iterable[str] | None = None,
-    ) -> list[tuple[str, str, int, int]]:
-        """Most frequent annotation texts of ``kind``: (text, label, mentions, articles)."""
-        n, a = t.annotation.c, t.article.c
-        surface = func.json_extract(n.data, "$.text")
-        sql = (
-            select(surface, n.label, func.count(), func.count(n.article_id.distinct()))
-            .select_from(t.annotation.join(t.article, a.id == n.article_id))
-            .where(n.kind == kind, *(filters or ArticleFilter()).clauses())
-            .group_by(surface, n.label)
-            .order_by(func.count().desc(), surface)
-            .limit(limit)
-        )
-        if labels is not None:
-            sql = sql.where(n.label.in_(list(labels)))
-        with self.engine.connect() as conn:
-            return [(s, lab, c, d) for s, lab, c, d in conn.execute(sql).all()]
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
