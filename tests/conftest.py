@@ -55,26 +55,33 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Run ``newswatch --db <tmp store> ARGS`` in-process; returns code, stdout, stderr."""
+def cli_on(capsys: pytest.CaptureFixture[str]):
+    """``cli_on(settings)(ARGS)`` runs ``newswatch --db <settings.db> ARGS`` in-process."""
     from newswatch.cli import run
 
-    db = _store_path(tmp_path)
+    def on(settings: Settings):
+        def invoke(*args: str) -> CliResult:
+            argv = sys.argv
+            sys.argv = ["newswatch", "--db", str(settings.db), *args]
+            code = 0
+            try:
+                run()
+            except SystemExit as exit_:
+                code = int(exit_.code or 0)
+            finally:
+                sys.argv = argv
+            captured = capsys.readouterr()
+            return CliResult(code, captured.out, captured.err)
 
-    def invoke(*args: str) -> CliResult:
-        argv = sys.argv
-        sys.argv = ["newswatch", "--db", str(db), *args]
-        code = 0
-        try:
-            run()
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        finally:
-            sys.argv = argv
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+        return invoke
 
-    return invoke
+    return on
+
+
+@pytest.fixture
+def cli(cli_on, settings: Settings):
+    """Run ``newswatch --db <tmp store> ARGS`` in-process; returns code, stdout, stderr."""
+    return cli_on(settings)
 
 
 def stored_article(text: str, **known: object) -> StoredArticle:

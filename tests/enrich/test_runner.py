@@ -5,14 +5,15 @@ from __future__ import annotations
 from conftest import SEEDS
 
 from newswatch.enrich.runner import enrich
-from newswatch.enrich.stage import StageSpec, fingerprint, resolve
+from newswatch.enrich.stage import STAGES, StageSpec, fingerprint, resolve
 from newswatch.ingest.core import ingest
 
 
 def test_all_stages_run_once_and_a_second_run_does_nothing(store, settings):
     ingest(store, [str(SEEDS)], settings)
     first = enrich(store)
-    assert first == {"language": 2, "sentences": 2, "ner": 2}
+    assert first == dict.fromkeys(STAGES, 2)
+    assert {"entities", "time", "quotes", "events", "metadata"} <= set(first)
     assert enrich(store) == {}
 
 
@@ -21,7 +22,7 @@ def test_only_new_articles_are_enriched(store, settings, tmp_path):
     enrich(store)
     (tmp_path / "new.txt").write_text("Gwadar port handled more ships, the port authority said.")
     ingest(store, [str(tmp_path)], settings)
-    assert enrich(store) == {"language": 1, "sentences": 1, "ner": 1}
+    assert enrich(store) == dict.fromkeys(STAGES, 1)
 
 
 def test_force_redoes_one_stage_only(store, settings):
@@ -42,18 +43,19 @@ def test_language_and_sentences_of_the_seed(store, settings):
     assert first.endswith("shared future.")
 
 
-def test_ner_mentions_carry_offsets_into_the_stored_text(store, settings):
+def test_every_fact_carries_offsets_into_the_stored_text(store, settings):
     ingest(store, [str(SEEDS)], settings)
     enrich(store)
     article = next(a for a in store.iter_articles() if a.place == "BEIJING")
-    mentions = store.annotations(article.id, ["mention"])
-    people = {m.data["text"] for m in mentions if m.label == "PERSON"}
+    notes = store.annotations(article.id, ["entity", "timex", "quote"])
+    people = {m.data["name"] for m in notes if m.kind == "entity" and m.label == "PERSON"}
     assert {"Xi Jinping", "Arif Alvi"} <= people
-    for m in mentions:
-        assert article.text[m.start : m.end] == m.data["text"]
+    assert {n.kind for n in notes} == {"entity", "timex", "quote"}
+    for n in notes:
+        assert article.text[n.start : n.end] == n.data["text"]
 
 
-def test_non_english_articles_get_a_language_and_no_english_ner(store, settings, tmp_path):
+def test_non_english_articles_get_a_language_and_no_english_facts(store, settings, tmp_path):
     (tmp_path / "de.txt").write_text(
         "Der Wirtschaftskorridor zwischen China und Pakistan wird ausgebaut, sagte der "
         "Minister am Montag in Islamabad vor Journalisten."
@@ -62,10 +64,12 @@ def test_non_english_articles_get_a_language_and_no_english_ner(store, settings,
     enrich(store)
     article = next(store.iter_articles())
     assert article.language == "de"
-    assert store.annotations(article.id, ["mention"]) == []
+    assert store.annotations(article.id, ["entity", "quote", "event"]) == []
 
 
 def test_fingerprint_includes_upstream_versions():
-    assert fingerprint("ner") == "ner@1.0[language@1.0]"
-    assert [s.name for s in resolve(["ner"])] == ["language", "ner"]
+    assert fingerprint("metadata") == "metadata@1.0[language@1.0]"
+    order = [s.name for s in resolve(["events"])]
+    assert order.index("language") < order.index("entities") < order.index("events")
+    assert order.index("time") < order.index("events")
     assert isinstance(resolve(None)[0], StageSpec)

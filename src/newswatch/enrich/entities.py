@@ -39,7 +39,7 @@ from newswatch.models import Annotation, StageOutput
 
 if TYPE_CHECKING:
     from spacy.pipeline import EntityRuler
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Span
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "DISEASE")
 """Labels that name something; dates and amounts belong to the time stage, not here."""

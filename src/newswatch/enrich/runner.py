@@ -15,7 +15,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # Importing the stage modules registers their stages.
-from newswatch.enrich import entities, events, language, linguistic, metadata, quotes  # noqa: F401
+from newswatch.enrich import (  # noqa: F401
+    entities,
+    events,
+    language,
+    linguistic,
+    metadata,
+    quotes,
+    timex,
+)
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve
 from newswatch.errors import EnrichError
 from newswatch.store.database import ArticleFilter, Store
