@@ -217,7 +217,7 @@ def _ruler(acronyms: Iterable[Acronym]) -> EntityRuler:
     from spacy.pipeline import EntityRuler
 
     ruler = EntityRuler(load_model(), overwrite_ents=True, phrase_matcher_attr="TEXT")
-    extra = []
+    extra: list[dict[str, Any]] = []
     for acronym in acronyms:
         label = _gazetteer_type(acronym.long) or "ORG"
         extra.append({"label": label, "pattern": acronym.long})
@@ -239,8 +239,8 @@ def extract(doc: Doc) -> tuple[list[Mention], list[Role], list[Acronym]]:
     acronyms = find_acronyms(doc.text)
     doc = _ruler(acronyms)(doc)
     longs = {a.short.casefold(): a.long for a in acronyms}
-    spans = [_trim(ent) for ent in doc.ents if ent.label_ in ENTITY_TYPES]
-    spans = [s for s in spans if s is not None and s.text.strip()]
+    trimmed = [_trim(ent) for ent in doc.ents if ent.label_ in ENTITY_TYPES]
+    spans = [s for s in trimmed if s is not None and s.text.strip()]
     people = _full_names([s for s in spans if s.label_ == "PERSON"])
     mentions = [_canonical(span, longs, people) for span in spans]
     for acronym in acronyms:  # a long form nested in a bigger mention is a mention too
@@ -300,9 +300,9 @@ def _canonical(span: Span, longs: dict[str, str], people: dict[str, str]) -> Men
     if long is not None:
         name = _gazetteer_name(long) or long
         return Mention(start, end, text, _gazetteer_type(long) or label, name, "acronym")
-    name = _gazetteer_name(text)
-    if name is not None:
-        return Mention(start, end, text, _gazetteer_type(text) or label, name, "gazetteer")
+    known = _gazetteer_name(text)
+    if known is not None:
+        return Mention(start, end, text, _gazetteer_type(text) or label, known, "gazetteer")
     return Mention(start, end, text, label, text, "ner")
 
 

@@ -309,7 +309,8 @@ def _agents(event: Event, sentence: Span, anchor: int, entities: list[Annotation
 def _entity_at(start: int, end: int, entities: list[Annotation]) -> Annotation | None:
     inside = [e for e in entities if start <= e.start and e.end <= end and e.label in _AGENT_TYPES]
     people = [e for e in inside if e.label == "PERSON"]
-    return (people or inside or [None])[-1]
+    found = people or inside
+    return found[-1] if found else None
 
 
 def _date_from_earlier_report(

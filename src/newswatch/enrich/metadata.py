@@ -61,8 +61,8 @@ def read_metadata(article: StoredArticle, doc: Doc) -> tuple[dict[str, Any], lis
     byline = _BYLINE.search(text[:300])
     if byline:
         names = [n.strip() for n in re.split(r",| and ", byline.group("names")) if n.strip()]
-        people = [e.text for e in doc.char_span(byline.start("names"), byline.end("names"),
-                  alignment_mode="expand").ents if e.label_ == "PERSON"]  # fmt: skip
+        span = doc.char_span(byline.start("names"), byline.end("names"), alignment_mode="expand")
+        people = [e.text for e in (span.ents if span is not None else ()) if e.label_ == "PERSON"]
         authors += people or names[:3]
         evidence.append(Annotation("byline", byline.start("names"), byline.end("names"),
                                    data={"authors": authors}))  # fmt: skip

@@ -44,13 +44,15 @@ class Canon:
         return self.names.get(key, key.split(":", 1)[-1])
 
 
-def canon(store: Store, filters: ArticleFilter | None = None) -> Canon:
-    """Build the store-wide key merges from acronym definitions and full names."""
+def canon(store: Store) -> Canon:
+    """Build the store-wide key merges from acronym definitions and full names (over the
+    whole store, whatever a listing's filters: an acronym defined last year still
+    explains today's bare use)."""
     names: dict[str, str] = {}
     merged: dict[str, str] = {}
     persons: dict[str, set[str]] = defaultdict(set)
     shorts: dict[str, set[str]] = defaultdict(set)
-    for _, note in store.annotations_by_kind(("entity", "alias"), filters):
+    for _, note in store.annotations_by_kind(("entity", "alias")):
         if note.kind == "alias":
             shorts[note.data["short"].casefold()].add(note.data["key"])
             names.setdefault(note.data["key"], note.data["long"])
@@ -60,7 +62,7 @@ def canon(store: Store, filters: ArticleFilter | None = None) -> Canon:
         if note.label == "PERSON" and len(note.data["name"].split()) > 1:
             for word in note.data["name"].split():
                 persons[word.casefold()].add(key)
-    for _, note in store.annotations_by_kind(("entity",), filters):
+    for _, note in store.annotations_by_kind(("entity",)):
         key = note.data["key"]
         words = note.data["name"].split()
         if note.data.get("via") == "ner" and note.data["text"].casefold() in shorts:
@@ -80,9 +82,11 @@ def entities(
     query: str | None = None,
     filters: ArticleFilter | None = None,
     limit: int | None = 50,
+    c: Canon | None = None,
 ) -> list[dict[str, Any]]:
-    """Entities by number of mentions: name, type, aliases, roles, mentions, articles."""
-    c = canon(store, filters)
+    """Entities by number of mentions: name, type, aliases, roles, mentions, articles.
+    (``c``: store-wide merges already built by the caller.)"""
+    c = c or canon(store)
     table: dict[str, dict[str, Any]] = {}
     for ref, note in store.annotations_by_kind(("entity", "role"), filters):
         if note.kind == "role":
@@ -124,13 +128,8 @@ def _entity_row(c: Canon, key: str, type_: str) -> dict[str, Any]:
 def find_entity(store: Store, name: str, filters: ArticleFilter | None = None) -> dict[str, Any]:
     """One entity's profile: aliases, roles, mentions per day, quotes by and about it,
     and the entities it appears with. Raises ``LookupError`` when nothing matches."""
-    rows = entities(store, query=name, filters=filters, limit=None)
-    exact = [r for r in rows if normalise_name(r["name"]) == normalise_name(name)]
-    aliased = [r for r in rows if normalise_name(name) in map(normalise_name, r["aliases"])]
-    match = (exact or aliased or rows or [None])[0]
-    if match is None:
-        raise LookupError(name)
-    c = canon(store, filters)
+    c = canon(store)
+    match = _best_match(entities(store, query=name, filters=filters, limit=None, c=c), name)
     key = match["key"]
     per_day: Counter[str] = Counter()
     articles: set[int] = set()
@@ -146,9 +145,10 @@ def find_entity(store: Store, name: str, filters: ArticleFilter | None = None) -
         together.update(k for k in by_article[article_id] if k != key)
     profile = dict(match)
     profile["mentions_over_time"] = [{"date": d, "mentions": n} for d, n in sorted(per_day.items())]
-    profile["quotes_by"] = quotes(store, speaker=match["name"], filters=filters)
-    profile["quotes_about"] = [q for q in quotes(store, about=match["name"], filters=filters)
-                               if q["speaker_key"] != key]  # fmt: skip
+    said = quotes(store, filters=filters, c=c)
+    profile["quotes_by"] = [q for q in said if q["speaker_key"] == key]
+    profile["quotes_about"] = [q for q in said if q["speaker_key"] != key
+                               and match["name"] in q["about"]]  # fmt: skip
     profile["co_occurring"] = [{"name": c.name(k), "type": k.split(":", 1)[0], "articles": n}
                                for k, n in together.most_common(15)]  # fmt: skip
     return profile
@@ -159,9 +159,10 @@ def quotes(
     speaker: str | None = None,
     about: str | None = None,
     filters: ArticleFilter | None = None,
+    c: Canon | None = None,
 ) -> list[dict[str, Any]]:
     """Attributed quotes with their canonical speaker, cue, content and evidence."""
-    c = canon(store, filters)
+    c = c or canon(store)
     mentions: dict[int, list[Annotation]] = defaultdict(list)
     found: list[tuple[StoredArticleRef, Annotation]] = []
     for ref, note in store.annotations_by_kind(("entity", "quote"), filters):
@@ -169,8 +170,8 @@ def quotes(
             mentions[ref.id].append(note)
         else:
             found.append((ref, note))
-    speaker_key = _wanted_key(store, speaker, filters)
-    about_key = _wanted_key(store, about, filters)
+    speaker_key = _wanted_key(store, speaker, filters, c)
+    about_key = _wanted_key(store, about, filters, c)
     rows = []
     for ref, quote in found:
         entity = _speaker_entity(quote, mentions[ref.id])
@@ -199,21 +200,30 @@ def quotes(
     return rows
 
 
-def _wanted_key(store: Store, name: str | None, filters: ArticleFilter | None) -> str | None:
+def _best_match(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The entity named ``name`` exactly, else by an alias, else the most mentioned one
+    whose name contains it. Raises ``LookupError`` when none does."""
+    wanted = normalise_name(name)
+    exact = [r for r in rows if normalise_name(r["name"]) == wanted]
+    aliased = [r for r in rows if wanted in map(normalise_name, r["aliases"])]
+    for found in (exact, aliased, rows):
+        if found:
+            return found[0]
+    raise LookupError(name)
+
+
+def _wanted_key(
+    store: Store, name: str | None, filters: ArticleFilter | None, c: Canon
+) -> str | None:
+    """The key of the entity a ``--speaker``/``--about`` option names ("?" for none)."""
     if name is None:
         return None
     try:
-        return str(find_entity_key(store, name, filters))
+        return str(
+            _best_match(entities(store, query=name, filters=filters, limit=None, c=c), name)["key"]
+        )
     except LookupError:
         return "?"
-
-
-def find_entity_key(store: Store, name: str, filters: ArticleFilter | None = None) -> str:
-    rows = entities(store, query=name, filters=filters, limit=None)
-    exact = [r for r in rows if normalise_name(r["name"]) == normalise_name(name)]
-    if not (exact or rows):
-        raise LookupError(name)
-    return str((exact or rows)[0]["key"])
 
 
 def _speaker_entity(quote: Annotation, mentions: Iterable[Annotation]) -> Annotation | None:
@@ -237,11 +247,12 @@ def events(
     type_: str | None = None,
     place: str | None = None,
     filters: ArticleFilter | None = None,
+    c: Canon | None = None,
 ) -> list[dict[str, Any]]:
     """Events in date order (events without a date last): type, name, date, place,
     participants ({name, role}), ordinal and evidence. ``since``/``until`` in
-    ``filters`` select by article date; events are then filtered by their own date."""
-    c = canon(store, filters)
+    ``filters`` apply to the event's own date (the article's date when it has none)."""
+    c = c or canon(store)
     rows = []
     by_article = replace(filters, since=None, until=None) if filters else None
     for ref, note in store.annotations_by_kind(("event",), by_article):
@@ -290,6 +301,6 @@ def article_facts(store: Store, article_id: int) -> dict[str, list[dict[str, Any
                   for n in kinds["role"]],
         "times": [{"text": n.data["text"], "type": n.label, "value": n.data["value"],
                    "start": n.start, "end": n.end} for n in kinds["timex"]],
-        "quotes": quotes(store, filters=article_filter),
-        "events": events(store, filters=article_filter),
+        "quotes": quotes(store, filters=article_filter, c=c),
+        "events": events(store, filters=article_filter, c=c),
     }  # fmt: skip
