@@ -197,6 +197,17 @@ def _event_patterns() -> list[dict[str, Any]]:
 
 
 @cache
+def _token_pattern(surface: str) -> tuple[dict[str, str], ...]:
+    """A phrase as a token pattern: matching it needs only the tokenizer, where a phrase
+    pattern would run the whole pipeline over the phrase each time a ruler is built."""
+    return tuple({"TEXT": token.text} for token in load_model().tokenizer(surface))
+
+
+def _phrase(label: str, surface: str) -> dict[str, Any]:
+    return {"label": label, "pattern": list(_token_pattern(surface))}
+
+
+@cache
 def _base_patterns() -> tuple[dict[str, Any], ...]:
     patterns: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -204,24 +215,25 @@ def _base_patterns() -> tuple[dict[str, Any], ...]:
         for surface in (entry.name, *entry.aliases):
             if surface not in seen:
                 seen.add(surface)
-                patterns.append({"label": entry.type, "pattern": surface})
+                patterns.append(_phrase(entry.type, surface))
     return tuple(patterns + _event_patterns())
 
 
 def _ruler(acronyms: Iterable[Acronym]) -> EntityRuler:
     """An entity ruler with the gazetteer, event patterns and the article's acronyms.
 
-    Built per article because the acronyms are the article's own; the gazetteer part
-    is a few hundred phrase patterns, which spaCy compiles in about a millisecond.
+    Built per article because the acronyms are the article's own (one ruler, so the
+    longest match wins across all patterns); token patterns compile in about a
+    millisecond.
     """
     from spacy.pipeline import EntityRuler
 
-    ruler = EntityRuler(load_model(), overwrite_ents=True, phrase_matcher_attr="TEXT")
+    ruler = EntityRuler(load_model(), overwrite_ents=True)
     extra: list[dict[str, Any]] = []
     for acronym in acronyms:
         label = _gazetteer_type(acronym.long) or "ORG"
-        extra.append({"label": label, "pattern": acronym.long})
-        extra.append({"label": label, "pattern": acronym.short})
+        extra.append(_phrase(label, acronym.long))
+        extra.append(_phrase(label, acronym.short))
     ruler.add_patterns([*_base_patterns(), *extra])
     return ruler
 
@@ -303,6 +315,8 @@ def _canonical(span: Span, longs: dict[str, str], people: dict[str, str]) -> Men
     known = _gazetteer_name(text)
     if known is not None:
         return Mention(start, end, text, _gazetteer_type(text) or label, known, "gazetteer")
+    if text.isupper() and len(text) > 4 and label in ("GPE", "LOC"):
+        return Mention(start, end, text, label, text.title(), "ner")  # a dateline: "BEIJING"
     return Mention(start, end, text, label, text, "ner")
 
 
