@@ -85,12 +85,11 @@ def test_acronyms_resolve_to_their_long_form_across_the_store(store):
 
 
 def test_time_expressions_are_normalised_against_the_publication_date(store):
-    for place, expected in (
-        ("BEIJING", {"Friday": "2020-08-21", "Thursday": "2020-08-20", "2019": "2019"}),
-        ("ISLAMABAD", {"December 25, 2020": "2020-12-25", "April 9, 2019": "2019-04-09"}),
+    for day, expected in (
+        ("2020-08-21", {"Friday": "2020-08-21", "Thursday": "2020-08-20", "2019": "2019"}),
+        ("2020-12-31", {"December 25, 2020": "2020-12-25", "April 9, 2019": "2019-04-09"}),
     ):
-        article = next(a for a in store.iter_articles() if a.place == place and
-                       a.published and a.published.value < "2021")  # fmt: skip
+        article = next(a for a in store.iter_articles() if a.published.value == day)
         times = {n.data["text"]: n.data["value"] for n in store.annotations(article.id, ["timex"])}
         for text, value in expected.items():
             assert times.get(text) == value, (text, times)

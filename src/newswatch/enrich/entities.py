@@ -252,7 +252,7 @@ def extract(doc: Doc) -> tuple[list[Mention], list[Role], list[Acronym]]:
     doc = _ruler(acronyms)(doc)
     longs = {a.short.casefold(): a.long for a in acronyms}
     trimmed = [_trim(ent) for ent in doc.ents if ent.label_ in ENTITY_TYPES]
-    spans = [s for s in trimmed if s is not None and s.text.strip()]
+    spans = [s for s in trimmed if s is not None and s.text.strip() and not _only_title(s)]
     people = _full_names([s for s in spans if s.label_ == "PERSON"])
     mentions = [_canonical(span, longs, people) for span in spans]
     for acronym in acronyms:  # a long form nested in a bigger mention is a mention too
@@ -266,6 +266,12 @@ def extract(doc: Doc) -> tuple[list[Mention], list[Role], list[Acronym]]:
     mentions.sort(key=lambda m: (m.start, -m.end))
     roles = _roles(doc, mentions)
     return mentions, roles, acronyms
+
+
+def _only_title(span: Span) -> bool:
+    """A "mention" made of title words alone ("Planning" in "Planning Minister Asad
+    Umar", which the small model tags ORG) names no entity; the role keeps it."""
+    return all(t.lower_ in _TITLE_WORDS for t in span)
 
 
 def _trim(span: Span) -> Span | None:

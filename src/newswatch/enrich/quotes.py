@@ -42,6 +42,9 @@ MODEL_FILE = MODEL_DIR / "attribution.npz"
 HASH_BITS = 18
 ROLES = ("none", "source", "content")
 CUE_THRESHOLD = 0.5
+CUE_HEADS = ("VERB", "NOUN", "ADP", "PUNCT")
+"""A cue is headed by a verb ("said"), a noun ("in a *statement*"), a preposition
+("according to") or a colon; a lone adverb or auxiliary the tagger accepts is noise."""
 ROLE_THRESHOLD = 0.5
 OPENING_QUOTES = "“«"
 CLOSING_QUOTES = "”»"
@@ -207,13 +210,13 @@ def fit_linear_model(
             error = _softmax(logits)
             error[np.arange(len(chosen)), targets[chosen]] -= 1.0
             error /= len(chosen)
-            gradient = np.stack(
+            gradient: np.ndarray = np.stack(
                 [
                     np.bincount(indices, weights=error[row_ids, c], minlength=size)
                     for c in range(n_classes)
                 ],
                 axis=1,
-            )
+            ).astype(np.float64)
             gradient += l2 * weights
             step += 1
             first = 0.9 * first + 0.1 * gradient
@@ -344,15 +347,14 @@ def role_features(anchor: Token, token: Token, context: DocContext) -> list[str]
     anchor_ids = {t.i: n for n, t in enumerate(up_anchor)}
     common_at = next((n for n, t in enumerate(up_token) if t.i in anchor_ids), len(up_token))
     token_side = [t.dep_ for t in up_token[:common_at]]
-    anchor_side = [t.dep_ for t in up_anchor[: anchor_ids.get(up_token[common_at].i, 0)]] if (
-        common_at < len(up_token)
-    ) else ["?"]
+    anchor_side = (
+        [t.dep_ for t in up_anchor[: anchor_ids.get(up_token[common_at].i, 0)]]
+        if (common_at < len(up_token))
+        else ["?"]
+    )
     if not anchor_side:
         branch = f"in:{token_side[-1]}" if token_side else "self"
-        if len(token_side) >= 2:
-            branch2 = f"{branch}>{token_side[-2]}"
-        else:
-            branch2 = branch
+        branch2 = f"{branch}>{token_side[-2]}" if len(token_side) >= 2 else branch
     elif not token_side:
         branch = f"anc:{anchor_side[0]}"
         branch2 = f"{branch}<{anchor_side[1] if len(anchor_side) > 1 else ''}"
@@ -456,11 +458,13 @@ def predict_cues(context: DocContext, model: AttributionModel) -> list[_Cue]:
     doc = context.doc
     tokens = [t for t in doc if not t.is_space and not t.is_punct]
     probabilities = model.cue.probabilities([cue_features(t, context) for t in tokens])
-    chosen = [t.i for t, p in zip(tokens, probabilities[:, 1], strict=True) if p >= CUE_THRESHOLD]
-    cues = []
-    for run in _runs(chosen):
-        cues.append(_Cue(run, _cue_head(run, doc)))
-    return cues
+    chosen = [
+        t.i
+        for t, p in zip(tokens, probabilities[:, 1], strict=True)
+        if p >= CUE_THRESHOLD and t.ent_type_ not in ("DATE", "TIME")  # "said [Friday]"
+    ]
+    cues = [_Cue(run, _cue_head(run, doc)) for run in _runs(chosen)]
+    return [cue for cue in cues if doc[cue.anchor].pos_ in CUE_HEADS]
 
 
 def _span(doc: Doc, first: int, last: int) -> TextSpan:
@@ -469,18 +473,54 @@ def _span(doc: Doc, first: int, last: int) -> TextSpan:
     return TextSpan(start, end, doc.text[start:end])
 
 
-def resolve_speaker(doc: Doc, source: TextSpan | None) -> TextSpan | None:
-    """A pronoun source's most recent compatible named entity before it, else the source."""
+EntitySpans = Sequence[tuple[int, int, str]]
+"""(start, end, label) of the named entities a pronoun may refer to."""
+
+
+def resolve_speaker(
+    doc: Doc, source: TextSpan | None, entities: EntitySpans | None = None
+) -> TextSpan | None:
+    """A pronoun source's most recent compatible named entity before it, else the source.
+
+    ``entities`` are the canonical mentions of the entities stage where available (it
+    repairs the model's labels: "Alvi" tagged ORG is a PERSON there); else spaCy's.
+    """
     if source is None:
         return None
     labels = PRONOUN_LABELS.get(source.text.lower())
     if labels is None:
         return source
-    earlier = [e for e in doc.ents if e.end_char <= source.start and e.label_ in labels]
+    if entities is None:
+        entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    earlier = [(s, e) for s, e, label in entities if e <= source.start and label in labels]
     if not earlier:
         return source
-    entity = earlier[-1]
-    return TextSpan(entity.start_char, entity.end_char, entity.text)
+    start, end = max(earlier)
+    return TextSpan(start, end, doc.text[start:end])
+
+
+_CLAUSE_LINKS = ("advcl", "xcomp", "conj", "acl", "relcl", "pcomp", "pobj", "prep")
+
+
+def _syntactic_source(anchor: Token, taken: set[int]) -> TextSpan | None:
+    """The subject of the cue's clause, when the role classifier found no source.
+
+    A participle or infinitive cue ("…, saying that", "encouraged supporters to") has
+    no subject of its own; its clause's subject is the speaker, so the search climbs
+    through clausal links (at most three) to the nearest verb that has one.
+    """
+    verb = anchor
+    for _ in range(4):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subjects = [c for c in subjects if c.i not in taken and c.pos_ in ("PROPN", "NOUN", "PRON")]
+        if subjects:
+            subject = subjects[0]
+            first = min(t.i for t in subject.subtree if t.i <= subject.i and t.dep_ != "punct")
+            return _span(anchor.doc, first, subject.i)
+        if verb.dep_ not in _CLAUSE_LINKS or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
 
 
 def _direct(doc: Doc, first: int, last: int, context: DocContext) -> bool:
@@ -488,10 +528,13 @@ def _direct(doc: Doc, first: int, last: int, context: DocContext) -> bool:
     return bool(words) and sum(context.in_quote[t.i] for t in words) * 2 >= len(words)
 
 
-def extract_attributions(doc: Doc, model: AttributionModel | None = None) -> list[Attribution]:
+def extract_attributions(
+    doc: Doc, model: AttributionModel | None = None, entities: EntitySpans | None = None
+) -> list[Attribution]:
     """All attributions of a parsed document, in text order.
 
-    ``doc`` needs the tagger, lemmatizer, parser and NER of the English model. A content
+    ``doc`` needs the tagger, lemmatizer, parser and NER of the English model;
+    ``entities`` (see ``resolve_speaker``) resolve pronoun sources. A content
     interrupted by its cue ("China and Pakistan are…, Xi said, adding…") yields one
     attribution per contiguous piece, sharing cue and source.
     """
@@ -501,7 +544,9 @@ def extract_attributions(doc: Doc, model: AttributionModel | None = None) -> lis
     best: dict[int, tuple[float, int, int]] = {}  # token → (probability, cue number, role)
     for number, cue in enumerate(cues):
         cue_tokens = set(cue.tokens)
-        candidates = [t for t in candidate_tokens(doc[cue.anchor], context) if t.i not in cue_tokens]
+        candidates = [
+            t for t in candidate_tokens(doc[cue.anchor], context) if t.i not in cue_tokens
+        ]
         rows = [role_features(doc[cue.anchor], t, context) for t in candidates]
         probabilities = model.role.probabilities(rows)
         for token, row in zip(candidates, probabilities, strict=True):
@@ -514,19 +559,25 @@ def extract_attributions(doc: Doc, model: AttributionModel | None = None) -> lis
     attributions: list[Attribution] = []
     for number, cue in enumerate(cues):
         mine = {i: (p, role) for i, (p, n, role) in best.items() if n == number}
-        attributions.extend(_assemble(doc, context, cue, mine))
+        attributions.extend(_assemble(doc, context, cue, mine, entities))
     return sorted(attributions, key=lambda a: (a.content.start, a.cue.start))
 
 
 def _assemble(
-    doc: Doc, context: DocContext, cue: _Cue, roles: dict[int, tuple[float, int]]
+    doc: Doc,
+    context: DocContext,
+    cue: _Cue,
+    roles: dict[int, tuple[float, int]],
+    entities: EntitySpans | None,
 ) -> list[Attribution]:
     """Attribution records of one cue from its tokens' roles."""
     content = [i for i, (_, role) in roles.items() if role == 2]
     source = [i for i, (_, role) in roles.items() if role == 1]
     blocked = set(cue.tokens) | set(source)
     pieces = [
-        run for run in _runs(content, max_gap=1, blocked=blocked) if any(not doc[i].is_punct for i in run)
+        run
+        for run in _runs(content, max_gap=1, blocked=blocked)
+        if any(not doc[i].is_punct for i in run)
     ]
     if not pieces:
         return []
@@ -535,8 +586,10 @@ def _assemble(
         source_runs = _runs(source, max_gap=1)
         nearest = min(source_runs, key=lambda run: min(abs(i - cue.anchor) for i in run))
         source_span = _span(doc, nearest[0], nearest[-1])
+    else:
+        source_span = _syntactic_source(doc[cue.anchor], set(content) | set(cue.tokens))
     cue_span = _span(doc, cue.tokens[0], cue.tokens[-1])
-    speaker = resolve_speaker(doc, source_span)
+    speaker = resolve_speaker(doc, source_span, entities)
     result = []
     for run in pieces:
         first, last = run[0], run[-1]
@@ -600,9 +653,7 @@ def read_brat(ann: str) -> BratDocument:
             if role in roles and ref in spans:
                 roles[role].extend(spans[ref][1])
         attributions.append(
-            BratAttribution(
-                tuple(roles["Source"]), tuple(roles["Cue"]), tuple(roles["Content"])
-            )
+            BratAttribution(tuple(roles["Source"]), tuple(roles["Cue"]), tuple(roles["Content"]))
         )
     content = tuple(p for kind, pieces in spans.values() if kind == "Content" for p in pieces)
     return BratDocument(tuple(attributions), content)
@@ -694,9 +745,7 @@ def train_quotes(data_dirs: Sequence[Path], out: Path = MODEL_FILE) -> Attributi
     """
     from newswatch.enrich.linguistic import load_model
 
-    pairs = [
-        (text, ann) for folder in data_dirs for text, ann in polnear_pairs(folder) if ann
-    ]
+    pairs = [(text, ann) for folder in data_dirs for text, ann in polnear_pairs(folder) if ann]
     nlp = load_model()
     texts = (text.read_text(encoding="utf-8") for text, _ in pairs)
     docs = list(nlp.pipe(texts, batch_size=16))
@@ -723,18 +772,19 @@ class QuoteStage:
     spec = StageSpec(
         name="quotes",
         version="1.0",
-        requires=("language",),
+        requires=("language", "entities"),
         assigns=("quote",),
         spacy_pipes=("tagger", "attribute_ruler", "lemmatizer", "parser", "ner"),
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        english = batch.subset({a.id for a in batch.articles if a.language in (None, "en")})
-        docs = dict(zip((a.id for a in english.articles), english.docs(), strict=True))
+        docs = batch.english_docs()
+        mentions = batch.annotations(("entity",))
         outputs = []
         for article in batch.articles:
             doc = docs.get(article.id)
-            found = extract_attributions(doc) if doc is not None else []
+            entities = [(m.start, m.end, m.label or "") for m in mentions[article.id]]
+            found = extract_attributions(doc, entities=entities) if doc is not None else []
             outputs.append(StageOutput(article.id, tuple(quote_annotation(a) for a in found)))
         return outputs
 

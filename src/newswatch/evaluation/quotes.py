@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from newswatch.enrich.quotes import (
-    QuoteStage,
     BratAttribution,
     BratDocument,
     Pieces,
+    QuoteStage,
     extract_attributions,
     polnear_pairs,
     quoted_spans,

@@ -69,7 +69,9 @@ def canon(store: Store) -> Canon:
             targets = shorts[note.data["text"].casefold()]
             if len(targets) == 1 and key not in targets:
                 merged[key] = next(iter(targets))
-        elif note.label == "PERSON" and len(words) == 1:
+        elif note.label in ("PERSON", "ORG") and note.data.get("via") == "ner" and len(words) == 1:
+            # a lone surname, also where the model took it for an ORG ("Alvi"); never a
+            # place ("Jordan" is not Michael Jordan)
             owners = persons.get(words[0].casefold(), set())
             if len(owners) == 1 and key not in owners:
                 merged[key] = next(iter(owners))
