@@ -449,9 +449,7 @@ def quotes(
 def events(
     type_: Annotated[
         str | None,
-        typer.Option(
-            "--type", help="meeting, conference, visit, agreement, statement, message …"
-        ),
+        typer.Option("--type", help="meeting, conference, visit, agreement, statement, message …"),
     ] = None,
     since: Annotated[str | None, typer.Option(help="Events on or after this day.")] = None,
     until: Annotated[str | None, typer.Option(help="Events on or before this day.")] = None,
