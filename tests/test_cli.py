@@ -17,7 +17,30 @@ def test_demo_ingests_enriches_and_prints_a_briefing(cli):
     assert "newswatch briefing" in out
     assert "2 articles" in out and "2020-08-21" in out and "2020-12-31" in out
     assert "BEIJING" in out and "DNA" in out
-    assert "most frequent entities" in out and "CPEC" in out
+    assert "most frequent entities" in out and "China-Pakistan Economic Corridor" in out
+    assert "who said what" in out and "is of great importance" in out
+    assert "event timeline" in out and "2020-12-25" in out and "Urumqi" in out
+    assert "genre opinion, by Zamir Ahmed Awan" in out
+
+
+def test_eval_commands_write_predictions_and_print_metrics(cli, tmp_path):
+    timeml = tmp_path / "timeml"
+    timeml.mkdir()
+    (timeml / "doc.tml").write_text(
+        '<TimeML><DCT><TIMEX3 tid="t0" type="DATE" value="2020-08-21" '
+        'functionInDocument="CREATION_TIME">2020-08-21</TIMEX3></DCT><TEXT>Xi spoke on '
+        '<TIMEX3 tid="t1" type="DATE" value="2020-08-20">Thursday</TIMEX3>.</TEXT></TimeML>'
+    )
+    result = cli("eval", "timex", "--data", str(timeml), "--predictions-out", str(tmp_path / "t"))
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["value_f1"] == 1.0
+    assert 'value="2020-08-20">Thursday</TIMEX3>' in (tmp_path / "t" / "doc.tml").read_text()
+    polnear = tmp_path / "polnear"
+    (polnear / "text").mkdir(parents=True)
+    (polnear / "text" / "a.txt").write_text("Prices rose, the minister said.")
+    result = cli("eval", "quotes", "--data", str(polnear), "--predictions-out", str(tmp_path / "q"))
+    assert result.code == 0 and result.out == ""  # no gold: predictions only
+    assert "Cue" in (tmp_path / "q" / "a.ann").read_text()
 
 
 def test_ingest_then_search_json_has_the_stable_fields(cli):
