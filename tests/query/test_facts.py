@@ -100,6 +100,8 @@ def test_who_said_what_names_canonical_speakers(store):
     assert any("is of great importance" in q["text"] and q["cue"] == "said" for q in said)
     alvi = facts.quotes(store, speaker="Alvi")
     assert any("building a community with a shared future" in q["text"] for q in alvi)
+    # "He thanked …", "He said …" go on quoting Alvi, though his words named Xi
+    assert any("Pakistan will continue to enhance" in q["text"] for q in alvi)
     for q in said + alvi:
         article = store.get(q["article_id"])
         assert article.text[q["start"] : q["end"]] == q["text"]

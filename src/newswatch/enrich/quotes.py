@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -478,12 +478,18 @@ EntitySpans = Sequence[tuple[int, int, str]]
 
 
 def resolve_speaker(
-    doc: Doc, source: TextSpan | None, entities: EntitySpans | None = None
+    doc: Doc,
+    source: TextSpan | None,
+    entities: EntitySpans | None = None,
+    reported: Sequence[TextSpan] = (),
 ) -> TextSpan | None:
     """A pronoun source's most recent compatible named entity before it, else the source.
 
     ``entities`` are the canonical mentions of the entities stage where available (it
     repairs the model's labels: "Alvi" tagged ORG is a PERSON there); else spaCy's.
+    Entities inside ``reported`` (the contents of earlier attributions) are skipped: in
+    "He said … the initiative put forward by Xi … . He thanked China", the second "he"
+    is still the speaker, not the man his words named.
     """
     if source is None:
         return None
@@ -492,11 +498,28 @@ def resolve_speaker(
         return source
     if entities is None:
         entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-    earlier = [(s, e) for s, e, label in entities if e <= source.start and label in labels]
+    earlier = [
+        (s, e)
+        for s, e, label in entities
+        if e <= source.start and label in labels and not any(r.start <= s < r.end for r in reported)
+    ]
     if not earlier:
         return source
     start, end = max(earlier)
     return TextSpan(start, end, doc.text[start:end])
+
+
+def _resolve_pronouns(
+    doc: Doc, attributions: list[Attribution], entities: EntitySpans | None
+) -> list[Attribution]:
+    """Each attribution with its speaker, resolved in text order (see ``resolve_speaker``)."""
+    resolved = []
+    for attribution in attributions:
+        source = attribution.source
+        reported = [a.content for a in attributions if source and a.content.end <= source.start]
+        speaker = resolve_speaker(doc, source, entities, reported)
+        resolved.append(replace(attribution, speaker=speaker))
+    return resolved
 
 
 _CLAUSE_LINKS = ("advcl", "xcomp", "conj", "acl", "relcl", "pcomp", "pobj", "prep")
@@ -559,8 +582,9 @@ def extract_attributions(
     attributions: list[Attribution] = []
     for number, cue in enumerate(cues):
         mine = {i: (p, role) for i, (p, n, role) in best.items() if n == number}
-        attributions.extend(_assemble(doc, context, cue, mine, entities))
-    return sorted(attributions, key=lambda a: (a.content.start, a.cue.start))
+        attributions.extend(_assemble(doc, context, cue, mine))
+    ordered = sorted(attributions, key=lambda a: (a.content.start, a.cue.start))
+    return _resolve_pronouns(doc, ordered, entities)
 
 
 def _assemble(
@@ -568,7 +592,6 @@ def _assemble(
     context: DocContext,
     cue: _Cue,
     roles: dict[int, tuple[float, int]],
-    entities: EntitySpans | None,
 ) -> list[Attribution]:
     """Attribution records of one cue from its tokens' roles."""
     content = [i for i, (_, role) in roles.items() if role == 2]
@@ -589,7 +612,6 @@ def _assemble(
     else:
         source_span = _syntactic_source(doc[cue.anchor], set(content) | set(cue.tokens))
     cue_span = _span(doc, cue.tokens[0], cue.tokens[-1])
-    speaker = resolve_speaker(doc, source_span, entities)
     result = []
     for run in pieces:
         first, last = run[0], run[-1]
@@ -598,7 +620,7 @@ def _assemble(
             "direct" if _direct(doc, first, last, context) else "indirect"
         )
         content_span = _span(doc, first, last)
-        result.append(Attribution(source_span, cue_span, content_span, kind, speaker, score))
+        result.append(Attribution(source_span, cue_span, content_span, kind, source_span, score))
     return result
 
 
