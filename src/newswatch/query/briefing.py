@@ -16,7 +16,8 @@ class Briefing:
     places: list[tuple[str, int]] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
-    """Who said what: attributed quotes in date order."""
+    """Who said what: quotes whose speaker is a known entity, in date order (the rest
+    are listed by ``newswatch quotes``)."""
     events: list[dict[str, Any]] = field(default_factory=list)
     """The event timeline: dated events first, in date order."""
 
@@ -48,6 +49,6 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         articles=articles,
         places=sorted(places.items(), key=lambda kv: (-kv[1], kv[0])),
         entities=facts.entities(store, filters=filters, limit=top),
-        quotes=facts.quotes(store, filters=filters),
+        quotes=[q for q in facts.quotes(store, filters=filters) if q["speaker_key"]],
         events=facts.events(store, filters=filters),
     )
