@@ -282,7 +282,7 @@ def _agents(event: Event, sentence: Span, anchor: int, entities: list[Annotation
     verb = token
     while (
         verb.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl", "acl")
-        and verb.head is not verb
+        and verb.head.i != verb.i
     ):
         verb = verb.head
     for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")):

@@ -540,7 +540,7 @@ def _syntactic_source(anchor: Token, taken: set[int]) -> TextSpan | None:
             subject = subjects[0]
             first = min(t.i for t in subject.subtree if t.i <= subject.i and t.dep_ != "punct")
             return _span(anchor.doc, first, subject.i)
-        if verb.dep_ not in _CLAUSE_LINKS or verb.head is verb:
+        if verb.dep_ not in _CLAUSE_LINKS or verb.head.i == verb.i:
             return None
         verb = verb.head
     return None
