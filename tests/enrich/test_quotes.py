@@ -71,3 +71,20 @@ def test_quoted_spans_pair_curly_and_straight_marks_and_stop_at_paragraphs():
     text = 'He said "yes" and “no”.\n\n“Open quote runs\n\nThen text.'
     spans = [text[s:e] for s, e in quoted_spans(text)]
     assert spans == ['"yes"', "“no”", "“Open quote runs"]
+
+
+def test_training_on_polnear_writes_a_model_the_extractor_loads(shared_data, tmp_path, nlp):
+    from newswatch.enrich.quotes import AttributionModel, train_quotes
+
+    corpus = tmp_path / "polnear"
+    (corpus / "text").mkdir(parents=True)
+    (corpus / "attributions").mkdir()
+    source = shared_data / "polnear" / "train"
+    for text in sorted((source / "text").glob("*.txt"))[:12]:
+        (corpus / "text" / text.name).symlink_to(text)
+        for ann in (source / "attributions").glob(f"{text.stem}_*.ann"):
+            (corpus / "attributions" / ann.name).symlink_to(ann)
+    train_quotes([corpus], tmp_path / "model.npz")
+    model = AttributionModel.load(tmp_path / "model.npz")
+    found = extract_attributions(nlp("Taxes will rise, the senator said on Monday."), model)
+    assert any(a.cue.text == "said" for a in found)
