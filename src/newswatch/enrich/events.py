@@ -219,7 +219,7 @@ def _describe(
     text = sentence.text
     offset = sentence.start_char
     if event.date is None:
-        dated = _occasions(times, sentence.doc.text)
+        dated = _occasions(times, sentence)
         if dated:
             best = min(dated, key=lambda t: (t.start < anchor, abs(t.start - anchor)))
             event.date, event.date_text = t_value(best), best.data.get("text")
@@ -247,10 +247,12 @@ def _describe(
         _agents(event, sentence, anchor, entities)
 
 
-def _occasions(times: Sequence[Annotation], text: str) -> list[Annotation]:
-    """Dates an event can have happened on: a day, month or year, not a bound."""
+def _occasions(times: Sequence[Annotation], sentence: Span) -> list[Annotation]:
+    """Dates in ``sentence`` an event can have happened on: a day, month or year, not a
+    bound. (``Doc.text`` is rebuilt on every access, so only the sentence's is read.)"""
+    text, offset = sentence.text, sentence.start_char
     return [t for t in times if t.label == "DATE" and _DAY_VALUE.match(str(t.data.get("value")))
-            and not _NOT_WHEN.search(text[max(0, t.start - 8) : t.start])]  # fmt: skip
+            and not _NOT_WHEN.search(text[max(0, t.start - offset - 8) : t.start - offset])]  # fmt: skip
 
 
 def t_value(timex: Annotation) -> str:
@@ -275,7 +277,6 @@ def _agents(event: Event, sentence: Span, anchor: int, entities: list[Annotation
     """The subjects of the clause that names the event are its senders, signatories or
     visitors ("Pakistan and China signed an agreement"); what follows "to" in a message
     or visit is its recipient or destination ("in a verbal message to Y")."""
-    doc = sentence.doc
     token = next((t for t in sentence if t.idx == anchor), None)
     if token is None:
         return
@@ -292,11 +293,11 @@ def _agents(event: Event, sentence: Span, anchor: int, entities: list[Annotation
                 event.add_participant(found, AGENT_ROLES[event.type])
     if event.type not in ("message", "statement"):
         return
-    after = doc.text[anchor : sentence.end_char]
-    to = re.search(r"\bto\s+", after)
+    text, offset = sentence.text, sentence.start_char
+    to = re.search(r"\bto\s+", text[anchor - offset :])
     if to:
         start = anchor + to.end()
-        clause = _clause_end(doc.text, start)
+        clause = offset + _clause_end(text, start - offset)
         candidates = [
             e for e in entities if start <= e.start < clause and _outside_names(e, entities)
         ]
@@ -326,7 +327,7 @@ def _date_from_earlier_report(
             e.data["key"] for e in entities if sentence.start_char <= e.start < sentence.end_char
         }
         in_sentence = [t for t in times if sentence.start_char <= t.start < sentence.end_char]
-        dated = _occasions(in_sentence, doc.text)
+        dated = _occasions(in_sentence, sentence)
         if senders & names and dated:
             event.date, event.date_text = t_value(dated[0]), dated[0].data.get("text")
             return

@@ -24,7 +24,8 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -49,6 +50,7 @@ ROLE_THRESHOLD = 0.5
 OPENING_QUOTES = "“«"
 CLOSING_QUOTES = "”»"
 STRAIGHT_QUOTE = '"'
+_ALL_QUOTES = set(OPENING_QUOTES + CLOSING_QUOTES + STRAIGHT_QUOTE)
 PRONOUN_LABELS = {
     "he": ("PERSON",),
     "she": ("PERSON",),
@@ -134,6 +136,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 # Hashed linear models
 
 
+@lru_cache(maxsize=1 << 20)
 def _hash(feature: str) -> int:
     """A stable feature index (Python's ``hash`` is salted per process)."""
     return zlib.crc32(feature.encode("utf-8")) & ((1 << HASH_BITS) - 1)
@@ -273,6 +276,10 @@ class DocContext:
     in_quote: list[bool]
     sentence_of: list[int]
     sentences: list[Span] = field(default_factory=list)
+    quotes_before: list[int] = field(default_factory=list)
+    """Quotation-mark tokens before each token (prefix sums: counts between two tokens
+    in constant time, where the role features ask for them for every token pair)."""
+    commas_before: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, doc: Doc) -> DocContext:
@@ -283,7 +290,15 @@ class DocContext:
         for number, sentence in enumerate(sentences):
             for i in range(sentence.start, sentence.end):
                 sentence_of[i] = number
-        return cls(doc, in_quote, sentence_of, sentences)
+        words = [t.text for t in doc]
+        quotes = list(accumulate((w in _ALL_QUOTES for w in words), initial=0))
+        commas = list(accumulate((w in (",", ";", ":") for w in words), initial=0))
+        return cls(doc, in_quote, sentence_of, sentences, quotes, commas)
+
+    def between(self, counts: list[int], a: int, b: int) -> int:
+        """How many counted tokens lie strictly between tokens ``a`` and ``b``."""
+        low, high = sorted((a, b))
+        return max(0, counts[high] - counts[low + 1])
 
 
 def cue_features(token: Token, context: DocContext) -> list[str]:
@@ -368,10 +383,8 @@ def role_features(anchor: Token, token: Token, context: DocContext) -> list[str]
     distance = _bucket(abs(token.i - anchor.i))
     sentence_offset = context.sentence_of[token.i] - context.sentence_of[anchor.i]
     in_quote = context.in_quote[token.i]
-    low, high = sorted((anchor.i, token.i))
-    between = context.doc[low + 1 : high]
-    quote_between = any(t.text in _ALL_QUOTES for t in between)
-    commas_between = min(sum(1 for t in between if t.text in ",;:"), 3)
+    quote_between = context.between(context.quotes_before, anchor.i, token.i) > 0
+    commas_between = min(context.between(context.commas_before, anchor.i, token.i), 3)
     return [
         "bias",
         f"br={branch}",
@@ -401,9 +414,6 @@ def role_features(anchor: Token, token: Token, context: DocContext) -> list[str]
         f"l+dir={lemma}|{direction}",
         f"l+q={lemma}|{in_quote}",
     ]
-
-
-_ALL_QUOTES = set(OPENING_QUOTES + CLOSING_QUOTES + STRAIGHT_QUOTE)
 
 
 def candidate_tokens(anchor: Token, context: DocContext) -> Iterator[Token]:
@@ -468,9 +478,8 @@ def predict_cues(context: DocContext, model: AttributionModel) -> list[_Cue]:
 
 
 def _span(doc: Doc, first: int, last: int) -> TextSpan:
-    start = doc[first].idx
-    end = doc[last].idx + len(doc[last].text)
-    return TextSpan(start, end, doc.text[start:end])
+    span = doc[first : last + 1]  # not doc.text[…]: Doc.text is rebuilt on every access
+    return TextSpan(span.start_char, span.end_char, span.text)
 
 
 EntitySpans = Sequence[tuple[int, int, str]]
@@ -506,7 +515,8 @@ def resolve_speaker(
     if not earlier:
         return source
     start, end = max(earlier)
-    return TextSpan(start, end, doc.text[start:end])
+    entity = doc.char_span(start, end, alignment_mode="expand")
+    return TextSpan(start, end, entity.text) if entity is not None else source
 
 
 def _resolve_pronouns(
