@@ -147,6 +147,36 @@ def test_rates_are_sets_and_ages_are_not_durations():
     )
     found = [(t.text, t.type, t.value) for t in find_timexes(text, FRIDAY)]
     assert found == [("a year", "SET", "P1Y"), ("a year", "DURATION", "P1Y")]
+    assert find_timexes("The 6-year-old boy and a 44-year-old man stayed.", FRIDAY) == []
+
+
+def test_a_day_governed_by_a_plan_is_ahead_of_it():
+    wednesday = dt.date(2020, 8, 19)
+    for text, value in (
+        ("The talks were scheduled for Monday.", "2020-08-24"),
+        ("Protesters planned a march on Saturday.", "2020-08-22"),
+        ("Protesters marched on Saturday.", "2020-08-15"),
+    ):
+        assert [t.value for t in _parsed(text, wednesday)] == [value], text
+
+
+def test_holidays_fall_in_the_year_the_tense_points_to():
+    december = dt.date(1999, 12, 1)
+    values = _values(
+        find_timexes("Sales rose on Thanksgiving Day and during Easter week.", december)
+    )
+    assert values == {"Thanksgiving Day": "1999-11-25", "Easter week": "1999-W13"}
+    assert _values(find_timexes("Christmas Eve was quiet.", december)) == {
+        "Christmas Eve": "1998-12-24"
+    }
+    assert _values(find_timexes("Voters will go out on Election Day.", december)) == {
+        "Election Day": "2000-11-07"
+    }
+
+
+def test_an_infinitive_root_does_not_send_the_tense_search_in_circles():
+    text = "To build the port by 2019, and to open it on Monday."
+    assert [t.text for t in _parsed(text, FRIDAY)] == ["2019", "Monday"]
 
 
 def test_spoken_dates_of_broadcast_transcripts():

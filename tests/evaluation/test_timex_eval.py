@@ -10,9 +10,11 @@ import pytest
 from newswatch.enrich.timex import Timex
 from newswatch.evaluation.timex import (
     TimexScore,
+    evaluate_documents,
     evaluate_timex,
     parse_timeml,
     render_timeml,
+    timeml_files,
 )
 
 TIMEML = """<?xml version="1.0" ?>
@@ -105,11 +107,14 @@ def test_files_without_gold_are_tagged_but_not_scored(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_held_out_aquaint_value_f1_stays_above_its_floor(shared_data: Path, tmp_path: Path):
-    report = evaluate_timex(shared_data / "tempeval3" / "train-tbaq" / "AQUAINT", tmp_path)
-    assert report is not None
-    assert report["value_f1"] >= AQUAINT_VALUE_F1_FLOOR
+def test_held_out_aquaint_value_f1_stays_above_its_floor(shared_data: Path):
+    """AQUAINT files at odd positions (by name) are the held-out test half: rules were
+    tuned on TimeBank and the even half only (see README, quality card)."""
+    files = timeml_files(shared_data / "tempeval3" / "train-tbaq" / "AQUAINT")[1::2]
+    documents = [parse_timeml(path.read_text(encoding="utf-8"), path.name) for path in files]
+    report = evaluate_documents(documents).report()
+    assert report["value_f1"] >= AQUAINT_TEST_VALUE_F1 - 0.02
 
 
-AQUAINT_VALUE_F1_FLOOR = 0.703
-"""Measured value F1 on AQUAINT, 0.7238 (held out; rules tuned on TimeBank only), minus 0.02."""
+AQUAINT_TEST_VALUE_F1 = 0.75
+"""Measured on the AQUAINT test half (36 documents, 279 TIMEX3)."""

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from dateutil.easter import easter
+
 from newswatch.enrich.stage import Batch, StageSpec, register
 from newswatch.models import Annotation, StageOutput, StoredArticle
 
@@ -88,6 +90,8 @@ since the stage's pipes (tagger, parser) give no lemmas."""
 CLOCK_UNITS = {"second", "minute", "hour"}
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_PLANNING_VERBS = {"plan", "schedule", "expect", "reschedule"}
+"""A day governed by these is ahead of the plan, whatever the plan's own tense."""
 FUTURE_AUXILIARIES = {"will", "shall", "'ll", "wo", "ll", "would", "'d"}
 
 _MONTH = (
@@ -156,6 +160,14 @@ class _Context:
             return _tense_from_doc(self.doc, start, end)
         return _tense_from_text(self.text, start, end)
 
+    def modifies_noun(self, start: int, end: int) -> bool:
+        """Whether the word at ``start`` is an adjective ("a *daily* newspaper"), which
+        TimeML does not annotate, unlike the adverb ("published *daily*")."""
+        if self.doc is None:
+            return False
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        return span is not None and len(span) == 1 and span[0].pos_ == "ADJ"
+
 
 _PAST_CUE = re.compile(
     r"\b(?:was|were|had|did|said|told|\w{3,}ed|ago|last|earlier|previously)\b", re.I
@@ -202,13 +214,13 @@ def _verb_tense(verb: Token) -> Tense:
     """Tense of one verb from its tag and auxiliaries ("will meet", "was held", "has met")."""
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     lowered = {a.lower_ for a in auxiliaries}
-    if lowered & FUTURE_AUXILIARIES:
-        return "future"
+    if lowered & FUTURE_AUXILIARIES or verb.lemma_.lower() in _PLANNING_VERBS:
+        return "future"  # "will meet Monday"; "planned a demonstration on Saturday"
     if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxiliaries):
         return "past"
     if verb.tag_ == "VBN" and (not lowered or lowered & {"has", "have", "'s", "'ve"}):
         return "past"  # "has met", and reduced relatives: "terms announced Friday"
-    if verb.tag_ == "VB" and "to" in lowered and verb.head is not verb:
+    if verb.tag_ == "VB" and "to" in lowered and verb.head.i != verb.i:
         governor = verb.head
         if governor.lower_.startswith(FUTURE_GOVERNORS):
             return "future"
@@ -231,7 +243,7 @@ def _tense_from_doc(doc: Doc, start: int, end: int) -> Tense:
                 if tense is not None:
                     return tense
                 break
-            if token.head is token:
+            if token.head.i == token.i:
                 break
             token = token.head
     sentence = (
@@ -600,6 +612,8 @@ def _reference(value: str) -> Resolver:
 def _set_expression(match: re.Match[str], ctx: _Context) -> Resolved:
     """ "daily", "each month", "every year", "annually", "every Monday"."""
     word = match.group(0).lower()
+    if " " not in word and ctx.modifies_noun(match.start(), match.end()):
+        return None
     if match["weekday"]:
         return "SET", f"XXXX-WXX-{WEEKDAYS[match['weekday'].lower()]}"
     for cue, unit in (
@@ -690,7 +704,57 @@ def _anchored_phrase(match: re.Match[str], ctx: _Context) -> Resolved:
 
 _RELATIVE = r"(?P<rel>this past|this|last|next|the coming|the past|the previous|the current|coming|past|previous|current)"
 
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The ``n``-th ``weekday`` (1 = Monday) of a month; ``n = -1`` for the last one."""
+    if n > 0:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.isoweekday()) % 7 + 7 * (n - 1))
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.isoweekday() - weekday) % 7)
+
+
+HOLIDAYS: dict[str, Callable[[int], dt.date]] = {
+    "christmas eve": lambda y: dt.date(y, 12, 24),
+    "christmas": lambda y: dt.date(y, 12, 25),
+    "new year's eve": lambda y: dt.date(y, 12, 31),
+    "new year's day": lambda y: dt.date(y, 1, 1),
+    "valentine's day": lambda y: dt.date(y, 2, 14),
+    "independence day": lambda y: dt.date(y, 7, 4),
+    "halloween": lambda y: dt.date(y, 10, 31),
+    "memorial day": lambda y: _nth_weekday(y, 5, 1, -1),
+    "labor day": lambda y: _nth_weekday(y, 9, 1, 1),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 4, 4),
+    "election day": lambda y: _nth_weekday(y, 11, 1, 1) + dt.timedelta(days=1),
+    "easter": easter,
+}
+"""Holidays of the (mostly US) wire-news corpora TimeML was made from, by year."""
+_HOLIDAY = re.compile(
+    r"\b(?P<name>Christmas Eve|Christmas|New Year's Eve|New Year's Day|Valentine's Day|"
+    r"Independence Day|Halloween|Memorial Day|Labor Day|Thanksgiving|Election Day|Easter)"
+    r"(?P<part> Day| Sunday| week)?\b"
+)
+
+
+def _holiday(match: re.Match[str], ctx: _Context) -> Resolved:
+    """ "Thanksgiving Day", "Election Day", "Easter week": that day of the DCT's year, or of
+    the year before (after) when a past (future) clause names one later (earlier)."""
+    if ctx.dct is None:
+        return None
+    day_of = HOLIDAYS[match["name"].lower()]
+    day = day_of(ctx.dct.year)
+    tense = ctx.tense(match.start(), match.end())
+    if tense == "past" and day > ctx.dct:
+        day = day_of(ctx.dct.year - 1)
+    elif tense == "future" and day < ctx.dct:
+        day = day_of(ctx.dct.year + 1)
+    if match["part"] == " week":
+        return "DATE", _week(day)
+    return "DATE", day.isoformat()
+
+
 RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
+    (_HOLIDAY, _holiday),
     # Function words match in any case, (?i:…); month and weekday names only capitalised,
     # since "may", "march" and "sun" are common words. Order breaks ties of equal length.
     (
@@ -764,7 +828,7 @@ RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
         _duration_expression,
     ),
     (
-        re.compile(rf"(?i:\b(?P<number>\d+|{_WORD_NUMBER}|several|many)-{_UNIT}(?:-old)?\b)"),
+        re.compile(rf"(?i:\b(?P<number>\d+|{_WORD_NUMBER}|several|many)-{_UNIT}\b(?!-old))"),
         _compound_duration,
     ),
     (
