@@ -64,7 +64,7 @@ def test_non_english_articles_get_a_language_and_no_english_facts(store, setting
     enrich(store)
     article = next(store.iter_articles())
     assert article.language == "de"
-    assert store.annotations(article.id, ["entity", "quote", "event"]) == []
+    assert store.annotations(article.id, ["entity", "timex", "quote", "event"]) == []
 
 
 def test_fingerprint_includes_upstream_versions():

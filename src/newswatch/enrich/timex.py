@@ -1081,18 +1081,25 @@ def publication_date(article: StoredArticle) -> dt.date | None:
 
 @register
 class TimeStage:
-    """TIMEX3 annotations (``kind="timex"``, label DATE/TIME/DURATION/SET, data text/value)."""
+    """TIMEX3 annotations (``kind="timex"``, label DATE/TIME/DURATION/SET, data text/value)
+    of English (or unidentified) articles: the patterns and the parse are English."""
 
     spec = StageSpec(
         name="time",
         version="1.0",
+        requires=("language",),
         assigns=("timex",),
         spacy_pipes=("tagger", "parser"),
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
+        docs = batch.english_docs()
         outputs = []
-        for article, doc in zip(batch.articles, batch.docs(), strict=True):
+        for article in batch.articles:
+            doc = docs.get(article.id)
+            if doc is None:
+                outputs.append(StageOutput(article.id))
+                continue
             timexes = find_timexes(article.text, publication_date(article), doc)
             outputs.append(
                 StageOutput(
