@@ -35,7 +35,7 @@ import yaml
 from newswatch.enrich.acronyms import Acronym, find_acronyms
 from newswatch.enrich.linguistic import load_model
 from newswatch.enrich.stage import Batch, StageSpec, register
-from newswatch.models import Annotation, StageOutput
+from newswatch.models import Annotation, StageOutput, StoredArticle
 
 if TYPE_CHECKING:
     from spacy.pipeline import EntityRuler
@@ -170,29 +170,17 @@ def _event_patterns() -> list[dict[str, Any]]:
     name_word = {"REGEX": r"^[A-Z]", "NOT_IN": MONTHS}
     capital = {"TEXT": name_word}
     inner = {"TEXT": name_word, "OP": "*"}
+    opening = [
+        {"LOWER": {"IN": ORDINALS}},
+        {"LOWER": {"IN": EVENT_NOUNS}},
+        {"LOWER": "of"},
+        {"LOWER": "the", "OP": "?"},
+        capital,
+    ]
+    connected = [{"LOWER": {"IN": _CONNECTORS}, "OP": "?"}, inner] * 6
     return [
-        {
-            "label": "EVENT",
-            "pattern": [
-                {"LOWER": {"IN": ORDINALS}},
-                {"LOWER": {"IN": EVENT_NOUNS}},
-                {"LOWER": "of"},
-                {"LOWER": "the", "OP": "?"},
-                capital,
-                *([{"LOWER": {"IN": _CONNECTORS}, "OP": "?"}, inner] * 6),
-                capital,
-            ],
-        },
-        {
-            "label": "EVENT",
-            "pattern": [
-                {"LOWER": {"IN": ORDINALS}},
-                {"LOWER": {"IN": EVENT_NOUNS}},
-                {"LOWER": "of"},
-                {"LOWER": "the", "OP": "?"},
-                capital,
-            ],
-        },
+        {"label": "EVENT", "pattern": [*opening, *connected, capital]},
+        {"label": "EVENT", "pattern": opening},
     ]
 
 
@@ -513,31 +501,27 @@ class EntityStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        docs = batch.english_docs()
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
-            if doc is None:
-                outputs.append(StageOutput(article.id))
-                continue
-            mentions, roles, acronyms = extract(doc.copy())
-            annotations = [
-                Annotation("entity", m.start, m.end, m.type,
-                           data={"text": m.text, "name": m.name, "key": m.key, "via": m.via})
-                for m in mentions
-            ]  # fmt: skip
-            annotations += [
-                Annotation("role", r.start, r.end, r.title,
-                           data={"person": r.person, "key": entity_key("PERSON", r.person),
-                                 "title": r.title, "organisation": r.organisation})
-                for r in roles
-            ]  # fmt: skip
-            annotations += [
-                Annotation("alias", a.long_start, a.short_start + len(a.short) + 1, "ACRONYM",
-                           data={"short": a.short, "long": _gazetteer_name(a.long) or a.long,
-                                 "key": entity_key(_gazetteer_type(a.long) or "ORG",
-                                                   _gazetteer_name(a.long) or a.long)})
-                for a in acronyms
-            ]  # fmt: skip
-            outputs.append(StageOutput(article.id, tuple(annotations)))
-        return outputs
+        return batch.map_english(self.annotate)
+
+    @staticmethod
+    def annotate(article: StoredArticle, doc: Doc) -> StageOutput:
+        mentions, roles, acronyms = extract(doc.copy())
+        annotations = [
+            Annotation("entity", m.start, m.end, m.type,
+                       data={"text": m.text, "name": m.name, "key": m.key, "via": m.via})
+            for m in mentions
+        ]  # fmt: skip
+        annotations += [
+            Annotation("role", r.start, r.end, r.title,
+                       data={"person": r.person, "key": entity_key("PERSON", r.person),
+                             "title": r.title, "organisation": r.organisation})
+            for r in roles
+        ]  # fmt: skip
+        annotations += [
+            Annotation("alias", a.long_start, a.short_start + len(a.short) + 1, "ACRONYM",
+                       data={"short": a.short, "long": _gazetteer_name(a.long) or a.long,
+                             "key": entity_key(_gazetteer_type(a.long) or "ORG",
+                                               _gazetteer_name(a.long) or a.long)})
+            for a in acronyms
+        ]  # fmt: skip
+        return StageOutput(article.id, tuple(annotations))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from newswatch.enrich.entities import ORDINALS, normalise_name
 from newswatch.enrich.stage import Batch, StageSpec, register
-from newswatch.models import Annotation, StageOutput
+from newswatch.models import Annotation, StageOutput, StoredArticle
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -346,21 +346,17 @@ class EventStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        docs = batch.english_docs()
         stored = batch.annotations(("entity", "role", "timex"))
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
-            if doc is None:
-                outputs.append(StageOutput(article.id))
-                continue
-            found = stored.get(article.id, [])
-            entities = [a for a in found if a.kind == "entity"]
-            times = [a for a in found if a.kind == "timex"]
-            roles = [a for a in found if a.kind == "role"]
-            events = find_events(doc, entities, times, roles)
-            outputs.append(StageOutput(article.id, tuple(_annotation(e) for e in events)))
-        return outputs
+
+        def annotate(article: StoredArticle, doc: Doc) -> StageOutput:
+            found = stored[article.id]
+            kinds = {
+                kind: [a for a in found if a.kind == kind] for kind in ("entity", "timex", "role")
+            }
+            events = find_events(doc, kinds["entity"], kinds["timex"], kinds["role"])
+            return StageOutput(article.id, tuple(_annotation(e) for e in events))
+
+        return batch.map_english(annotate)
 
 
 def _annotation(event: Event) -> Annotation:

@@ -124,13 +124,9 @@ class MetadataStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        docs = batch.english_docs()
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
-            if doc is None:
-                outputs.append(StageOutput(article.id))
-                continue
-            fields, evidence = read_metadata(article, doc)
-            outputs.append(StageOutput(article.id, tuple(evidence), fields))
-        return outputs
+        return batch.map_english(self.annotate)
+
+    @staticmethod
+    def annotate(article: StoredArticle, doc: Doc) -> StageOutput:
+        fields, evidence = read_metadata(article, doc)
+        return StageOutput(article.id, tuple(evidence), fields)

@@ -33,7 +33,7 @@ import numpy as np
 
 from newswatch.enrich.stage import Batch, StageSpec, register
 from newswatch.errors import EnrichError
-from newswatch.models import Annotation, StageOutput
+from newswatch.models import Annotation, StageOutput, StoredArticle
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -810,15 +810,14 @@ class QuoteStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        docs = batch.english_docs()
         mentions = batch.annotations(("entity",))
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
+
+        def annotate(article: StoredArticle, doc: Doc) -> StageOutput:
             entities = [(m.start, m.end, m.label or "") for m in mentions[article.id]]
-            found = extract_attributions(doc, entities=entities) if doc is not None else []
-            outputs.append(StageOutput(article.id, tuple(quote_annotation(a) for a in found)))
-        return outputs
+            found = extract_attributions(doc, entities=entities)
+            return StageOutput(article.id, tuple(quote_annotation(a) for a in found))
+
+        return batch.map_english(annotate)
 
 
 def quote_annotation(attribution: Attribution) -> Annotation:

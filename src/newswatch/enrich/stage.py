@@ -70,6 +70,17 @@ class Batch:
         english = self.subset({a.id for a in self.articles if a.language in (None, "en")})
         return dict(zip((a.id for a in english.articles), english.docs(), strict=True))
 
+    def map_english(
+        self, annotate: Callable[[StoredArticle, Doc], StageOutput]
+    ) -> list[StageOutput]:
+        """``annotate`` every English (or unidentified) article with its doc; the others
+        get an empty output, which records that the stage has seen them."""
+        docs = self.english_docs()
+        return [
+            annotate(article, docs[article.id]) if article.id in docs else StageOutput(article.id)
+            for article in self.articles
+        ]
+
     def subset(self, ids: set[int]) -> Batch:
         return Batch(
             [a for a in self.articles if a.id in ids],

@@ -1093,27 +1093,15 @@ class TimeStage:
     )
 
     def process(self, batch: Batch) -> list[StageOutput]:
-        docs = batch.english_docs()
-        outputs = []
-        for article in batch.articles:
-            doc = docs.get(article.id)
-            if doc is None:
-                outputs.append(StageOutput(article.id))
-                continue
-            timexes = find_timexes(article.text, publication_date(article), doc)
-            outputs.append(
-                StageOutput(
-                    article.id,
-                    tuple(
-                        Annotation(
-                            "timex",
-                            t.start,
-                            t.end,
-                            t.type,
-                            data={"text": t.text, "value": t.value},
-                        )
-                        for t in timexes
-                    ),
-                )
-            )
-        return outputs
+        return batch.map_english(self.annotate)
+
+    @staticmethod
+    def annotate(article: StoredArticle, doc: Doc) -> StageOutput:
+        timexes = find_timexes(article.text, publication_date(article), doc)
+        return StageOutput(
+            article.id,
+            tuple(
+                Annotation("timex", t.start, t.end, t.type, data={"text": t.text, "value": t.value})
+                for t in timexes
+            ),
+        )
