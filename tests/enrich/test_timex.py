@@ -189,3 +189,56 @@ def test_spoken_dates_of_broadcast_transcripts():
 def test_uppercase_dateline_dates_are_found():
     values = _values(find_timexes("BEIJING, AUG 21 (DNA) – Talks ended.", FRIDAY))
     assert values == {"AUG 21": "2020-08-21"}
+
+
+def _stage_parsed(text: str, dct: dt.date | None) -> list[Timex]:
+    """Parsed with only the pipes the stage declares: no lemmas, as in the runner."""
+    nlp = load_model()
+    with nlp.select_pipes(enable=["tok2vec", *TimeStage.spec.spacy_pipes]):
+        return find_timexes(text, dct, nlp(text))
+
+
+def test_a_plan_points_ahead_without_lemmas_and_so_does_an_earliest_bound():
+    friday, monday = dt.date(2000, 1, 7), dt.date(2000, 4, 3)
+    planned = _stage_parsed("Protesters planned a large demonstration on Saturday.", friday)
+    assert _values(planned) == {"Saturday": "2000-01-08"}
+    ready = _stage_parsed("The group would be ready to leave as soon as Tuesday, he said.", monday)
+    assert _values(ready) == {"Tuesday": "2000-04-04"}
+
+
+def test_a_month_in_a_present_clause_is_not_pushed_into_last_year():
+    text = "Officials said the appeal is heard in May."
+    assert _values(_stage_parsed(text, dt.date(2000, 3, 29))) == {"May": "2000-05"}
+
+
+def test_references_back_take_the_date_they_refer_to():
+    dct = dt.date(2000, 1, 28)
+    values = _values(find_timexes("He fled in June 1998 and returned later that year.", dct))
+    assert values["later that year"] == "1998"
+    text = "He was shot on Oct. 23, 1998. Earlier that day, police were warned."
+    assert _values(find_timexes(text, dct))["Earlier that day"] == "1998-10-23"
+    text = "The bid came in March 1989. The following month, the company was sold."
+    assert _values(find_timexes(text, dct))["The following month"] == "1989-04"
+    assert find_timexes("You get strong redemptions that day, traders say.", dct) == []
+
+
+def test_titles_and_names_are_not_time_expressions():
+    assert find_timexes('He said on CBS\'s "60 Minutes" and ABC\'s "This Week".', FRIDAY) == []
+    assert find_timexes("Jan Kavan of the Czech Republic signed.", FRIDAY) == []
+    assert find_timexes("After a weekend of accusations, talks resumed.", FRIDAY) == []
+    assert _values(find_timexes("It opened Jan. 5.", FRIDAY)) == {"Jan. 5": "2020-01-05"}
+
+
+def test_accounting_years_and_stretches_of_unknown_length_are_durations():
+    text = (
+        "Revenue for the year ended March 31 rose; in recent months, after a day-long "
+        "meeting at midday, the year looked better."
+    )
+    assert [(t.text, t.type, t.value) for t in find_timexes(text, FRIDAY)] == [
+        ("the year", "DURATION", "P1Y"),
+        ("March 31", "DATE", "2020-03-31"),
+        ("recent months", "DURATION", "PXM"),
+        ("day-long", "DURATION", "P1D"),
+        ("midday", "TIME", "2020-08-21T12:00"),
+        ("the year", "DATE", "2020"),
+    ]

@@ -12,9 +12,9 @@ from newswatch.evaluation.timex import (
     TimexScore,
     evaluate_documents,
     evaluate_timex,
+    halves,
     parse_timeml,
     render_timeml,
-    timeml_files,
 )
 
 TIMEML = """<?xml version="1.0" ?>
@@ -106,15 +106,32 @@ def test_files_without_gold_are_tagged_but_not_scored(tmp_path: Path):
     assert ">Tuesday</TIMEX3>" in (tmp_path / "out" / "PLAIN.tml").read_text(encoding="utf-8")
 
 
+def test_a_selection_scores_only_the_files_it_accepts(tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    plain = TIMEML.split("<TEXT>")[0] + "<TEXT>\nTalks ended on Tuesday.\n</TEXT>\n</TimeML>\n"
+    for name in ("A", "B", "C"):
+        (data / f"{name}.tml").write_text(TIMEML if name != "B" else plain, encoding="utf-8")
+    tuning, held_out = halves(data)
+    assert [p.name for p in tuning] == ["A.tml", "C.tml"] and [p.name for p in held_out] == [
+        "B.tml"
+    ]
+    out = tmp_path / "out"
+    assert evaluate_timex(data, out, use_spacy=False, select=set(held_out).__contains__) is None
+    assert [p.name for p in out.iterdir()] == ["B.tml"]
+    report = evaluate_timex(data, tmp_path / "all", use_spacy=False)
+    assert report is not None and report["documents"] == 2 and report["gold"] == 10
+
+
 @pytest.mark.slow
 def test_held_out_aquaint_value_f1_stays_above_its_floor(shared_data: Path):
     """AQUAINT files at odd positions (by name) are the held-out test half: rules were
     tuned on TimeBank and the even half only (see README, quality card)."""
-    files = timeml_files(shared_data / "tempeval3" / "train-tbaq" / "AQUAINT")[1::2]
-    documents = [parse_timeml(path.read_text(encoding="utf-8"), path.name) for path in files]
+    held_out = halves(shared_data / "tempeval3" / "train-tbaq" / "AQUAINT")[1]
+    documents = [parse_timeml(path.read_text(encoding="utf-8"), path.name) for path in held_out]
     report = evaluate_documents(documents).report()
     assert report["value_f1"] >= AQUAINT_TEST_VALUE_F1 - 0.02
 
 
-AQUAINT_TEST_VALUE_F1 = 0.75
-"""Measured on the AQUAINT test half (36 documents, 279 TIMEX3)."""
+AQUAINT_TEST_VALUE_F1 = 0.7597
+"""Measured on the AQUAINT test half (36 documents, 279 TIMEX3); the gate allows 0.02 less."""

@@ -13,6 +13,9 @@ publication date). The anchoring policy is ours and explicit:
   the nearest one either way (ties go to the past) when the tense is unknown;
 * a bare month name follows the same tense rule at month granularity, and a month-day
   without a year takes the DCT's year unless the tense puts it across the year boundary;
+* "that day", "later that year", "the following month" refer back: they take the last
+  date named before them (within ``REFERENCE_CONTEXT`` characters), and are dropped when
+  there is none, since a generic "that day" is not a TIMEX3;
 * without a DCT nothing relative is invented: such values keep ``X`` placeholders
   (``XXXX-WXX-5``, ``XXXX``) or become ``PAST_REF``/``FUTURE_REF``.
 
@@ -60,6 +63,9 @@ MONTHS = {
     "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
     "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
+MONTHS_FULL_NAMES = frozenset(
+    "january february march april may june july august september october november december".split()
+)
 WEEKDAYS = {
     "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
     "saturday": 6, "sunday": 7,
@@ -90,8 +96,9 @@ since the stage's pipes (tagger, parser) give no lemmas."""
 CLOCK_UNITS = {"second", "minute", "hour"}
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
-_PLANNING_VERBS = {"plan", "schedule", "expect", "reschedule"}
-"""A day governed by these is ahead of the plan, whatever the plan's own tense."""
+PLANNING_VERBS = ("plan", "schedul", "reschedul", "expect")
+"""Stems of verbs whose day is ahead of the plan, whatever the plan's own tense ("planned
+a demonstration on Saturday"); stems, since the stage's pipes give no lemmas."""
 FUTURE_AUXILIARIES = {"will", "shall", "'ll", "wo", "ll", "would", "'d"}
 
 _MONTH = (
@@ -214,7 +221,7 @@ def _verb_tense(verb: Token) -> Tense:
     """Tense of one verb from its tag and auxiliaries ("will meet", "was held", "has met")."""
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     lowered = {a.lower_ for a in auxiliaries}
-    if lowered & FUTURE_AUXILIARIES or verb.lemma_.lower() in _PLANNING_VERBS:
+    if lowered & FUTURE_AUXILIARIES or verb.lower_.startswith(PLANNING_VERBS):
         return "future"  # "will meet Monday"; "planned a demonstration on Saturday"
     if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxiliaries):
         return "past"
@@ -224,10 +231,18 @@ def _verb_tense(verb: Token) -> Tense:
         governor = verb.head
         if governor.lower_.startswith(FUTURE_GOVERNORS):
             return "future"
+        if not _is_verb(governor) and governor.head.i != governor.i:
+            governor = governor.head  # "would be ready to leave": the adjective's verb
         return _verb_tense(governor) if _is_verb(governor) else None
     if verb.tag_ == "VBG" and lowered & {"is", "are", "'s", "'re", "am"}:
         return "future"
     return None
+
+
+def _is_present(verb: Token) -> bool:
+    """A finite present verb or passive ("holds", "is heard"), not a bare participle."""
+    auxiliaries = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    return verb.tag_ in ("VBZ", "VBP") or bool(auxiliaries & {"is", "are", "am"})
 
 
 def _tense_from_doc(doc: Doc, start: int, end: int) -> Tense:
@@ -240,8 +255,8 @@ def _tense_from_doc(doc: Doc, start: int, end: int) -> Tense:
         for _ in range(6):
             if _is_verb(token) and token not in span:
                 tense = _verb_tense(token)
-                if tense is not None:
-                    return tense
+                if tense is not None or _is_present(token):
+                    return tense  # a present clause ("is heard in May") has no direction
                 break
             if token.head.i == token.i:
                 break
@@ -429,6 +444,8 @@ def _month_expression(match: re.Match[str], ctx: _Context) -> Resolved:
             r"\b(?:in|since|until|of|by|during|through|from|early|late|mid-?)\s*$", before
         ):
             return None
+    if _is_bare_abbreviation(match):
+        return None  # "Jan Kavan": a name; a month is abbreviated only beside a day or year
     if match["year"]:
         return "DATE", f"{match['year']}-{month:02d}"
     if ctx.dct is None:
@@ -448,6 +465,20 @@ def _month_expression(match: re.Match[str], ctx: _Context) -> Resolved:
     return "DATE", f"{year}-{month:02d}"
 
 
+def _is_bare_abbreviation(match: re.Match[str]) -> bool:
+    """An abbreviated month name without its period, day or year ("Jan", "Sept")."""
+    name = match["month"]
+    return (
+        name.lower() not in MONTHS_FULL_NAMES
+        and not name.endswith(".")
+        and not (match["year"] or match["relyear"])
+    )
+
+
+_EARLIEST_BOUND = re.compile(r"(?i:\bas (?:soon|early) as\s+)$")
+"""Before a weekday, an earliest date lies ahead: "could come as early as Tuesday"."""
+
+
 def _weekday_expression(match: re.Match[str], ctx: _Context) -> Resolved:
     """ "Friday", "last Monday", "Saturday night", "early Tuesday"."""
     weekday = WEEKDAYS[match["weekday"].lower()]
@@ -461,6 +492,8 @@ def _weekday_expression(match: re.Match[str], ctx: _Context) -> Resolved:
             anchor = ctx.dct - dt.timedelta(days=1)
         elif rel in ("next", "coming"):
             tense, anchor = "future", ctx.dct + dt.timedelta(days=1)
+        elif _EARLIEST_BOUND.search(ctx.text, max(0, match.start() - 20), match.start()):
+            tense, anchor = "future", ctx.dct
         else:
             tense, anchor = ctx.tense(match.start(), match.end()), ctx.dct
         value = _weekday_date(anchor, weekday, tense).isoformat()
@@ -549,8 +582,8 @@ def _ago_expression(match: re.Match[str], ctx: _Context) -> Resolved:
 
 
 def _compound_duration(match: re.Match[str], ctx: _Context) -> Resolved:
-    """Hyphenated adjectives: "10-year", "two-week", "30-day"."""
-    return "DURATION", _duration(_number(match["number"]), match["unit"])
+    """Hyphenated adjectives: "10-year", "two-week", "30-day", "day-long" (one unit)."""
+    return "DURATION", _duration(_number(match.groupdict().get("number")), match["unit"])
 
 
 def _year_expression(match: re.Match[str], ctx: _Context) -> Resolved:
@@ -596,9 +629,15 @@ def _reporting_period(match: re.Match[str], ctx: _Context) -> Resolved:
     return "DATE", f"{year}-Q{(month - 1) // 3 + 1}"
 
 
+_PERIOD_END = re.compile(r"\s+(?:ended|ending)\b")
+
+
 def _the_year(match: re.Match[str], ctx: _Context) -> Resolved:
     """ "the year", "the full year": the current one in news ("a high for the year").
-    Lower case only, so titles ("Person of the Year") stay out."""
+    Lower case only, so titles ("Person of the Year") stay out. "The year ended March 31"
+    is an accounting period, twelve months long, not a calendar year."""
+    if _PERIOD_END.match(ctx.text, match.end()):
+        return "DURATION", "P1Y"
     return "DATE", str(ctx.dct.year) if ctx.dct else "XXXX"
 
 
@@ -607,6 +646,25 @@ def _reference(value: str) -> Resolver:
         return "DATE", value
 
     return resolve
+
+
+def _recent_units(match: re.Match[str], ctx: _Context) -> Resolved:
+    """ "recent weeks", "recent months": a stretch of an unknown number of units (TimeBank
+    annotates them ``PXW``, ``PXM``); "recent years" stays ``PAST_REF``, as it mostly is."""
+    return "DURATION", _duration(None, match["unit"])
+
+
+_REFERENCE_BACK = re.compile(
+    r"(?i:\b(?:(?:earlier|later)\s+)?(?P<ref>that|the same|the following)\s+"
+    r"(?P<unit>day|week|month|year)\b)"
+)
+UNKNOWN_OF_UNIT = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "year": "XXXX"}
+
+
+def _reference_back(match: re.Match[str], ctx: _Context) -> Resolved:
+    """ "that day", "later that year", "the following month": a placeholder here, anchored
+    on the last date mentioned before it by ``_anchor_references``."""
+    return "DATE", UNKNOWN_OF_UNIT[match["unit"].lower()]
 
 
 def _set_expression(match: re.Match[str], ctx: _Context) -> Resolved:
@@ -627,9 +685,9 @@ def _set_expression(match: re.Match[str], ctx: _Context) -> Resolved:
 
 
 def _clock_time(match: re.Match[str], ctx: _Context) -> Resolved:
-    """ "10 a.m.", "5:30 p.m. EST", "noon", "midnight" on the DCT's day."""
+    """ "10 a.m.", "5:30 p.m. EST", "noon", "midday", "midnight" on the DCT's day."""
     if match["named"]:
-        clock = "12:00" if match["named"].lower() == "noon" else "24:00"
+        clock = "24:00" if match["named"].lower() == "midnight" else "12:00"
     elif match["hour24"]:
         clock = f"{match['hour24']}:{match['minute24']}"  # "0730 GMT" (wire-service style)
     else:
@@ -743,8 +801,10 @@ def _holiday(match: re.Match[str], ctx: _Context) -> Resolved:
         return None
     day_of = HOLIDAYS[match["name"].lower()]
     day = day_of(ctx.dct.year)
+    # a holiday's week has begun by its Sunday-before ("as Easter week began")
+    begins = day - dt.timedelta(days=7 if match["part"] == " week" else 0)
     tense = ctx.tense(match.start(), match.end())
-    if tense == "past" and day > ctx.dct:
+    if tense == "past" and begins > ctx.dct:
         day = day_of(ctx.dct.year - 1)
     elif tense == "future" and day < ctx.dct:
         day = day_of(ctx.dct.year + 1)
@@ -831,6 +891,7 @@ RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
         re.compile(rf"(?i:\b(?P<number>\d+|{_WORD_NUMBER}|several|many)-{_UNIT}\b(?!-old))"),
         _compound_duration,
     ),
+    (re.compile(r"(?i:\b(?P<unit>hour|day|week|month|year)-?long\b)"), _compound_duration),
     (
         re.compile(
             rf"(?i:(?:(?:{_PREFIX}|(?:fiscal|calendar|the year|model year|mid)(?:\s+year)?[\s-]+)))?"
@@ -879,11 +940,11 @@ RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
         _reference("PRESENT_REF"),
     ),
     (
-        re.compile(
-            r"(?i:\b(?:recently|lately|formerly|the past|recent (?:years|decades|days|weeks|months))\b)"
-        ),
+        re.compile(r"(?i:\b(?:recently|lately|formerly|the past|recent (?:years|decades))\b)"),
         _reference("PAST_REF"),
     ),
+    (re.compile(r"(?i:\brecent\s+(?P<unit>day|week|month)s\b)"), _recent_units),
+    (_REFERENCE_BACK, _reference_back),
     (
         re.compile(
             r"(?i:\b(?:the future|the near future|the coming years|the years ahead|"
@@ -903,7 +964,7 @@ RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
     (
         re.compile(
             r"(?i:\b(?:(?P<hour>[01]?\d|2[0-4])(?::(?P<minute>[0-5]\d))?\s*"
-            r"(?P<meridiem>a\.m\.|p\.m\.|a\.m\b|p\.m\b|am\b|pm\b)|(?P<named>noon|midnight)\b|"
+            r"(?P<meridiem>a\.m\.|p\.m\.|a\.m\b|p\.m\b|am\b|pm\b)|(?P<named>noon|midday|midnight)\b|"
             r"(?P<hour24>[01]\d|2[0-3])(?P<minute24>[0-5]\d)(?=\s+(?:GMT|UTC|local time)\b))"
             r"(?:\s+(?:EST|EDT|PST|PDT|CST|CDT|GMT|UTC|local time)\b)?)"
         ),
@@ -926,7 +987,7 @@ RULES: Sequence[tuple[re.Pattern[str], Resolver]] = (
     (
         re.compile(
             r"(?i:\b(?P<ago>year-ago|year-earlier)|\b(?:the\s+)?(?:(?:year|year's)[- ]end|"
-            r"end of the year|(?P<weekend>weekend)|year two thousand)\b)"
+            r"end of the year|(?<!\ba )(?P<weekend>weekend)|year two thousand)\b)"
         ),
         _anchored_phrase,
     ),
@@ -985,11 +1046,23 @@ def _matches(pattern: re.Pattern[str], resolve: Resolver, text: str) -> list[re.
     ]
 
 
+_TITLE_CASE_UNIT = re.compile(
+    r"\s(?:Second|Minute|Hour|Day|Week|Weekend|Month|Quarter|Year|Decade|Century)s?\b"
+)
+TITLE_SENSITIVE: frozenset[Resolver] = frozenset(
+    (_duration_expression, _ago_expression, _compound_duration, _relative_period)
+)
+"""Resolvers whose matches are titles when a unit after the first word is capitalised
+("60 Minutes", ABC's "This Week"); holidays ("Election Day") are not among them."""
+
+
 def _candidates(ctx: _Context) -> list[Timex]:
     found: list[Timex] = []
     for pattern, resolve in RULES:
         for match in _matches(pattern, resolve, ctx.text):
             if match.end() == match.start():
+                continue
+            if resolve in TITLE_SENSITIVE and _TITLE_CASE_UNIT.search(match.group(0)):
                 continue
             resolved = resolve(match, ctx)
             if resolved is None:
@@ -1058,6 +1131,59 @@ def _year_ago_quarters(timexes: list[Timex]) -> list[Timex]:
     return resolved
 
 
+_SPECIFIC_DATE = re.compile(r"^(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?=$|T)")
+REFERENCE_CONTEXT = 1000
+"""Characters before "that day" in which its antecedent date must lie."""
+
+
+def _antecedent(timexes: list[Timex], before: Timex, unit: str) -> dt.date | None:
+    """The last calendar date before ``before`` precise enough for ``unit`` (its first day
+    when it is a month or year)."""
+    needed = {"year": 1, "month": 2, "week": 3, "day": 3}[unit]
+    for timex in reversed(timexes):
+        if timex.end > before.start or before.start - timex.end > REFERENCE_CONTEXT:
+            continue
+        parts = _SPECIFIC_DATE.match(timex.value)
+        if parts is None or timex.type not in ("DATE", "TIME"):
+            continue
+        numbers = [int(p) for p in parts.groups() if p is not None]
+        if len(numbers) >= needed:
+            month, day = [*numbers[1:], 1, 1][:2]
+            return _safe_date(numbers[0], month, day)
+    return None
+
+
+def _unit_value(day: dt.date, unit: str, step: int) -> str:
+    """The TimeML value of the ``unit`` containing ``day``, moved ``step`` units on."""
+    if unit == "day":
+        return (day + dt.timedelta(days=step)).isoformat()
+    if unit == "week":
+        return _week(day + dt.timedelta(weeks=step))
+    if unit == "month":
+        year, month = _add_months(day, step)
+        return f"{year}-{month:02d}"
+    return str(day.year + step)
+
+
+def _anchor_references(timexes: list[Timex]) -> list[Timex]:
+    """Resolve "that day", "later that year", "the following month" on their antecedent;
+    drop them when the text names none (generic "that day" in a quote)."""
+    anchored: list[Timex] = []
+    for timex in timexes:
+        match = _REFERENCE_BACK.fullmatch(timex.text)
+        if match is None:
+            anchored.append(timex)
+            continue
+        unit = match["unit"].lower()
+        day = _antecedent(timexes, timex, unit)
+        if day is None:
+            continue
+        step = 1 if match["ref"].lower() == "the following" else 0
+        value = _unit_value(day, unit, step)
+        anchored.append(Timex(timex.start, timex.end, timex.text, "DATE", value))
+    return anchored
+
+
 def find_timexes(text: str, dct: dt.date | None, doc: Doc | None = None) -> list[Timex]:
     """Every time expression of ``text``, normalised against ``dct`` (see module docstring).
 
@@ -1065,7 +1191,8 @@ def find_timexes(text: str, dct: dt.date | None, doc: Doc | None = None) -> list
     and months; without it, cue words in the sentence decide.
     """
     ctx = _Context(text, dct, doc)
-    return _year_ago_quarters(_merge_clock_and_day(text, _longest_first(_candidates(ctx))))
+    timexes = _merge_clock_and_day(text, _longest_first(_candidates(ctx)))
+    return _anchor_references(_year_ago_quarters(timexes))
 
 
 def publication_date(article: StoredArticle) -> dt.date | None:
