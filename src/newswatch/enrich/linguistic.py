@@ -6,7 +6,7 @@ them, and the docs of a batch are computed once (``nlp.pipe``) and shared by sta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -52,29 +52,33 @@ def load_model() -> Language:
     return nlp
 
 
-def docs_provider(
-    pipes: Iterable[str], batch_size: int = 8
-) -> Callable[[Sequence[StoredArticle]], dict[int, Doc]] | None:
-    """A function that parses articles with only the pipes the running stages need.
+def parse(texts: Iterable[str], pipes: Iterable[str], batch_size: int = 8) -> Iterator[Doc]:
+    """Parse ``texts`` with only ``pipes`` switched on (and what they rest on).
 
     Sentence boundaries come from the dependency parser, with every paragraph break
     preset as a boundary (the model's ``senter`` alone merges short news paragraphs).
     spaCy's own batches stay small: on 800-word articles 8 docs per batch parse about a
     quarter faster than 32 and peak at ~350 MB less memory (measured on PolNeAR).
     """
+    nlp = load_model()
+    enable = set(pipes) | {"tok2vec"}
+    if "parser" in enable:
+        enable.add("paragraphs")
+    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in enable]):
+        yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def docs_provider(
+    pipes: Iterable[str], batch_size: int = 8
+) -> Callable[[Sequence[StoredArticle]], dict[int, Doc]] | None:
+    """A function that parses articles with only the pipes the running stages need."""
     wanted = set(pipes)
     if not wanted:
         return None
 
     def provide(articles: Sequence[StoredArticle]) -> dict[int, Doc]:
-        nlp = load_model()
-        enable = set(wanted) | {"tok2vec"}
-        if "parser" in enable:
-            enable.add("paragraphs")
-        disable = [p for p in nlp.pipe_names if p not in enable]
-        with nlp.select_pipes(disable=disable):
-            docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
-            return {a.id: doc for a, doc in zip(articles, docs, strict=True)}
+        docs = parse((a.text for a in articles), wanted, batch_size)
+        return {a.id: doc for a, doc in zip(articles, docs, strict=True)}
 
     return provide
 

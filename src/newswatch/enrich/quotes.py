@@ -775,12 +775,11 @@ def train_quotes(data_dirs: Sequence[Path], out: Path = MODEL_FILE) -> Attributi
     ``train_quotes([Path("/work/shared/data/polnear/train")])`` rebuilds
     ``models/quotes/attribution.npz`` (about 5 minutes on 2 CPU cores, most of it parsing).
     """
-    from newswatch.enrich.linguistic import load_model
+    from newswatch.enrich.linguistic import parse
 
     pairs = [(text, ann) for folder in data_dirs for text, ann in polnear_pairs(folder) if ann]
-    nlp = load_model()
     texts = (text.read_text(encoding="utf-8") for text, _ in pairs)
-    docs = list(nlp.pipe(texts, batch_size=16))
+    docs = list(parse(texts, QuoteStage.spec.spacy_pipes))
     golds = [read_brat(ann.read_text(encoding="utf-8")) for _, ann in pairs if ann]
     model = fit_attribution_model(docs, golds)
     model.save(out)

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from newswatch.enrich.linguistic import parse
 from newswatch.enrich.quotes import (
     BratAttribution,
     BratDocument,
@@ -36,6 +37,7 @@ from newswatch.enrich.quotes import (
     quoted_spans,
     read_brat,
 )
+from newswatch.evaluation.metrics import precision_recall_f1
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -54,9 +56,7 @@ class Tally:
 
     def report(self) -> dict[str, Any]:
         tp, fp, fn = self.true_positive, self.false_positive, self.false_negative
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision, recall, f1 = precision_recall_f1(tp, tp + fp, tp + fn)
         matched = self.speaker_matched
         return {
             "content_precision": round(precision, 4),
@@ -146,32 +146,26 @@ def evaluate_quotes(data: Path, out: Path) -> dict[str, Any] | None:
     text goes to ``out``. Returns the metrics of the extractor and of the quotation-mark
     baseline, or None when no text has gold annotations.
     """
-    from newswatch.enrich.linguistic import load_model
-
     pairs = polnear_pairs(data)
     out.mkdir(parents=True, exist_ok=True)
-    nlp = load_model()
-    wanted = set(QuoteStage.spec.spacy_pipes) | {"tok2vec", "paragraphs"}
     texts = [text.read_text(encoding="utf-8") for text, _ in pairs]
     system, baseline = Tally(), Tally()
     began = time.perf_counter()
-    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in wanted]):
-        for (text_path, ann_path), text, doc in zip(
-            pairs, texts, nlp.pipe(texts, batch_size=16), strict=True
-        ):
-            predicted = [
-                BratAttribution(
-                    ((a.source.start, a.source.end),) if a.source else (),
-                    ((a.cue.start, a.cue.end),),
-                    ((a.content.start, a.content.end),),
-                )
-                for a in extract_attributions(doc)
-            ]
-            write_brat(out / f"{text_path.stem}.ann", text, predicted)
-            if ann_path is not None:
-                gold = read_brat(ann_path.read_text(encoding="utf-8"))
-                score_text(text, predicted, gold, system)
-                score_text(text, baseline_attributions(text), gold, baseline)
+    docs = parse(texts, QuoteStage.spec.spacy_pipes)
+    for (text_path, ann_path), text, doc in zip(pairs, texts, docs, strict=True):
+        predicted = [
+            BratAttribution(
+                ((a.source.start, a.source.end),) if a.source else (),
+                ((a.cue.start, a.cue.end),),
+                ((a.content.start, a.content.end),),
+            )
+            for a in extract_attributions(doc)
+        ]
+        write_brat(out / f"{text_path.stem}.ann", text, predicted)
+        if ann_path is not None:
+            gold = read_brat(ann_path.read_text(encoding="utf-8"))
+            score_text(text, predicted, gold, system)
+            score_text(text, baseline_attributions(text), gold, baseline)
     elapsed = time.perf_counter() - began
     gold_texts = sum(1 for _, ann in pairs if ann is not None)
     if not gold_texts:

@@ -22,13 +22,15 @@ import datetime as dt
 import html
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from newswatch.enrich.linguistic import parse
 from newswatch.enrich.timex import TimeStage, Timex, find_timexes
+from newswatch.evaluation.metrics import precision_recall_f1
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -152,14 +154,10 @@ class TimexScore:
             self.errors.append({"spurious": extra.text, "value": extra.value})
 
     def report(self) -> dict[str, Any]:
-        def prf(matched: int) -> tuple[float, float, float]:
-            precision = matched / self.predicted if self.predicted else 0.0
-            recall = matched / self.gold if self.gold else 0.0
-            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            return precision, recall, f1
-
-        strict_p, strict_r, strict_f = prf(self.strict)
-        relaxed_p, relaxed_r, relaxed_f = prf(self.relaxed)
+        strict_p, strict_r, strict_f = precision_recall_f1(self.strict, self.predicted, self.gold)
+        relaxed_p, relaxed_r, relaxed_f = precision_recall_f1(
+            self.relaxed, self.predicted, self.gold
+        )
         value_accuracy = self.value_correct / self.relaxed if self.relaxed else 0.0
         type_accuracy = self.type_correct / self.relaxed if self.relaxed else 0.0
         return {
@@ -197,18 +195,6 @@ def output_name(path: Path) -> str:
     return path.name.removesuffix(".TE3input")
 
 
-def _parse(texts: Iterable[str]) -> Iterator[Doc]:
-    """Docs with exactly the pipes the ``time`` stage declares, as the runner gives it."""
-    from newswatch.enrich.linguistic import load_model
-
-    nlp = load_model()
-    enable = {*TimeStage.spec.spacy_pipes, "tok2vec"}
-    if "parser" in enable:
-        enable.add("paragraphs")
-    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in enable]):
-        yield from nlp.pipe(texts, batch_size=16)
-
-
 def evaluate_documents(
     documents: Iterable[TimeMLDocument], out: Path | None = None, use_spacy: bool = True
 ) -> TimexScore:
@@ -216,7 +202,7 @@ def evaluate_documents(
     documents = list(documents)
     docs: list[Doc | None] = [None] * len(documents)
     if use_spacy:
-        docs = list(_parse(document.text for document in documents))
+        docs = list(parse((d.text for d in documents), TimeStage.spec.spacy_pipes))
     score = TimexScore()
     for document, doc in zip(documents, docs, strict=True):
         predicted = find_timexes(document.text, document.dct, doc)

@@ -677,9 +677,7 @@ class Store:
             sql = sql.where(n.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
             rows = conn.execute(sql.order_by(n.start, n.id)).all()
-        return [
-            Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data)) for r in rows
-        ]
+        return [_annotation(r) for r in rows]
 
     def annotations_of(
         self, article_ids: Sequence[int], kinds: Sequence[str]
@@ -694,9 +692,7 @@ class Store:
         )
         with self.engine.connect() as conn:
             for r in conn.execute(sql):
-                found.setdefault(r.article_id, []).append(
-                    Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data))
-                )
+                found.setdefault(r.article_id, []).append(_annotation(r))
         return found
 
     def annotations_by_kind(
@@ -726,7 +722,7 @@ class Store:
             for r in conn.execute(sql):
                 yield (
                     StoredArticleRef(r.id, r.published_date, r.outlet, r.title),
-                    Annotation(r.kind, r.start, r.end, r.label, r.score, json.loads(r.data)),
+                    _annotation(r),
                 )
 
     def stage_runs(self, article_id: int) -> dict[str, str]:
@@ -750,6 +746,11 @@ class StoredArticleRef:
     published: str | None
     outlet: str | None
     title: str | None
+
+
+def _annotation(row: Any) -> Annotation:
+    """An annotation row (possibly joined with its article) as the model's record."""
+    return Annotation(row.kind, row.start, row.end, row.label, row.score, json.loads(row.data))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
