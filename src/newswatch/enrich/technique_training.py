@@ -1,0 +1,216 @@
+"""Training the persuasion-technique model (``newswatch train techniques``).
+
+The frozen part of the encoder (embeddings and the lower layers) never changes, so its
+output for every window of the training articles is computed once (``prepare``) and
+reused by every epoch and every cross-validation fold; each training step then runs only
+the top ``TRAINED_LAYERS`` layers and the two heads, forward and backward. Loss is the
+tagger's cross-entropy over word pieces plus the classifier's over the gold spans of the
+batch. Training is seeded and runs on the CPU with the runtime dependencies only.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from newswatch.enrich.technique_model import (
+    TAGS,
+    TECHNIQUES,
+    ArticleText,
+    TechniqueModel,
+    _pieces_of,
+    _torch,
+    build_network,
+    encoder_path,
+    span_features,
+    windows,
+)
+
+IGNORE = -100
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    """A training article: its text and gold (technique, start, end) spans."""
+
+    id: str
+    text: str
+    spans: tuple[tuple[str, int, int], ...]
+
+
+@dataclass
+class _Window:
+    frozen: Any
+    """Output of the frozen layers for [CLS] pieces [SEP] (float32, pieces + 2 rows)."""
+    tags: Any
+    """O/B/I index per row ([CLS]/[SEP] ignored)."""
+    spans: list[tuple[int, int, list[float], int]]
+    """Gold spans whose pieces are mostly in this window: first row, end row, features,
+    technique index."""
+
+
+def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping character spans joined (the SI view: where any technique is used)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _tags(offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> list[int]:
+    tags = [TAGS.index("O")] * len(offsets)
+    for start, end in merge_spans(spans):
+        inside = [i for i, (s, e) in enumerate(offsets) if s < end and e > start]
+        for i in inside:
+            tags[i] = TAGS.index("I")
+        if inside:
+            tags[inside[0]] = TAGS.index("B")
+    return tags
+
+
+def prepare(
+    texts: Sequence[LabelledText], network: Any, tokenizer: Any, batch_size: int = 16
+) -> list[list[_Window]]:
+    """Per article, its windows with frozen-layer outputs, piece tags and gold spans."""
+    torch = _torch()
+    prepared: list[list[_Window]] = []
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    network.eval()
+    for labelled in texts:
+        article = ArticleText(labelled.text)
+        cut = windows(labelled.text, tokenizer)
+        spans_by_window: list[list[tuple[int, int, list[float], int]]] = [[] for _ in cut]
+        for technique, start, end in labelled.spans:
+            w, first, stop = _pieces_of(cut, start, end)
+            features = span_features(article, start, end)
+            spans_by_window[w].append((first + 1, stop + 1, features, TECHNIQUES.index(technique)))
+        gold = [(start, end) for _, start, end in labelled.spans]
+        items = []
+        for window, spans in zip(cut, spans_by_window, strict=True):
+            tags = [IGNORE, *_tags(window.offsets, gold), IGNORE]
+            items.append(_Window(torch.tensor([cls, *window.ids, sep]), torch.tensor(tags), spans))
+        prepared.append(items)
+    flat = sorted((w for items in prepared for w in items), key=lambda w: len(w.frozen))
+    with torch.no_grad():  # not inference_mode: training reads these tensors
+        for first in range(0, len(flat), batch_size):
+            chunk = flat[first : first + batch_size]
+            ids, mask = _pad([w.frozen for w in chunk])
+            hidden = network.frozen(ids, mask)
+            for row, window in enumerate(chunk):
+                window.frozen = hidden[row, : len(window.frozen)].clone()
+    return prepared
+
+
+def _pad(rows: Sequence[Any], value: int = 0) -> tuple[Any, Any]:
+    torch = _torch()
+    padded = torch.nn.utils.rnn.pad_sequence(list(rows), batch_first=True, padding_value=value)
+    lengths = torch.tensor([len(r) for r in rows])
+    mask = (torch.arange(padded.shape[1])[None, :] < lengths[:, None]).long()
+    return padded, mask
+
+
+def _batches(windows_: list[_Window], size: int, rng: random.Random) -> list[list[_Window]]:
+    """Batches of windows of similar length (little padding), in random order."""
+    shuffled = windows_[:]
+    rng.shuffle(shuffled)
+    pool = size * 50
+    batches = []
+    for first in range(0, len(shuffled), pool):
+        block = sorted(shuffled[first : first + pool], key=lambda w: len(w.tags))
+        batches += [block[i : i + size] for i in range(0, len(block), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def fit(
+    prepared: Sequence[Sequence[_Window]],
+    *,
+    epochs: int = 3,
+    batch_size: int = 16,
+    encoder_rate: float = 8e-5,
+    head_rate: float = 1e-3,
+    seed: int = 0,
+    log: Callable[[str], None] = print,
+) -> Any:
+    """A freshly initialised network trained on the prepared articles."""
+    torch = _torch()
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    network = build_network()
+    network.train()
+    for parameter in network.encoder.parameters():
+        parameter.requires_grad = False
+    top = [p for layer in network.trained_layers() for p in layer.parameters()]
+    for parameter in top:
+        parameter.requires_grad = True
+    heads = [*network.tagger.parameters(), *network.classifier.parameters()]
+    optimiser = torch.optim.AdamW(
+        [{"params": top, "lr": encoder_rate}, {"params": heads, "lr": head_rate}],
+        weight_decay=0.01,
+    )
+    windows_ = [w for items in prepared for w in items]
+    steps = epochs * ((len(windows_) + batch_size - 1) // batch_size)
+    warmup = max(1, steps // 16)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser,
+        lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))),
+    )
+    tag_loss = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    span_loss = torch.nn.CrossEntropyLoss()
+    for epoch in range(epochs):
+        started, total, count = time.perf_counter(), 0.0, 0
+        for batch in _batches(windows_, batch_size, rng):
+            hidden, mask = _pad([w.frozen for w in batch])
+            tags, _ = _pad([w.tags for w in batch], value=IGNORE)
+            states = network.top(hidden, mask)
+            loss = tag_loss(network.tagger(states).flatten(0, 1), tags.flatten())
+            spans = [(row, first, end) for row, w in enumerate(batch) for first, end, _, _ in w.spans]
+            if spans:
+                features = torch.tensor([f for w in batch for _, _, f, _ in w.spans])
+                labels = torch.tensor([label for w in batch for _, _, _, label in w.spans])
+                loss = loss + span_loss(network.classify(states, spans, features), labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(top + heads, 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            total, count = total + float(loss), count + 1
+        log(
+            f"epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.3f} "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
+    network.eval()
+    return network
+
+
+def tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(encoder_path()))
+
+
+def as_model(network: Any, threshold: float) -> TechniqueModel:
+    return TechniqueModel(network, tokenizer(), threshold)
+
+
+def folds(texts: Sequence[LabelledText], k: int, seed: int = 0) -> list[list[int]]:
+    """``k`` groups of article indexes (by article: no article in two folds)."""
+    order = list(range(len(texts)))
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def class_counts(texts: Sequence[LabelledText]) -> np.ndarray:
+    counts = np.zeros(len(TECHNIQUES), dtype=int)
+    for text in texts:
+        for technique, _, _ in text.spans:
+            counts[TECHNIQUES.index(technique)] += 1
+    return counts
