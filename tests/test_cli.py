@@ -21,6 +21,7 @@ def test_demo_ingests_enriches_and_prints_a_briefing(cli):
     assert "who said what" in out and "is of great importance" in out
     assert "event timeline" in out and "2020-12-25" in out and "Urumqi" in out
     assert "genre opinion, by Zamir Ahmed Awan" in out
+    assert "persuasion techniques" in out and "Loaded_Language" in out
 
 
 def test_eval_commands_write_predictions_and_print_metrics(cli, tmp_path):
@@ -113,3 +114,62 @@ def test_enrich_force_needs_a_stage(cli):
     assert json.loads(cli("enrich", "--stage", "sentences", "--force", "--json").out) == {
         "sentences": 2
     }
+
+
+def test_eval_ptc_writes_si_and_tc_files_and_scores_labelled_articles(cli, tmp_path, shared_data):
+    source = shared_data / "ptc-train"
+    data = tmp_path / "ptc"
+    for sub in ("articles", "labels-si", "labels-tc"):
+        (data / sub).mkdir(parents=True)
+    ids = ["111111111", "111111112"]
+    template = tmp_path / "template.txt"
+    lines = []
+    for i in ids:
+        (data / "articles" / f"article{i}.txt").write_text(
+            (source / "articles" / f"article{i}.txt").read_text()
+        )
+        for sub, suffix in (("labels-si", "task-si"), ("labels-tc", "task-flc-tc")):
+            name = f"article{i}.{suffix}.labels"
+            (data / sub / name).write_text((source / sub / name).read_text())
+        for line in (
+            (source / "labels-tc" / f"article{i}.task-flc-tc.labels").read_text().splitlines()
+        ):
+            article, _, start, end = line.split("\t")
+            lines.append(f"{article}\t?\t{start}\t{end}")
+    template.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    result = cli("eval", "ptc", "--data", str(data), "--predictions-out", str(out),
+                 "--tc-template", str(template))  # fmt: skip
+    assert result.code == 0, result.err
+    metrics = json.loads(result.out)
+    assert (
+        metrics["articles"] == 2 and 0 < metrics["si_f1"] <= 1 and 0 < metrics["tc_micro_f1"] <= 1
+    )
+    si = [line.split("\t") for line in (out / "si.txt").read_text().splitlines()]
+    assert si and all(len(row) == 3 and row[0] in ids and int(row[1]) < int(row[2]) for row in si)
+    tc = [line.split("\t") for line in (out / "tc.txt").read_text().splitlines()]
+    expected = [line.split("\t") for line in lines]
+    assert [(r[0], r[2], r[3]) for r in tc] == [(e[0], e[2], e[3]) for e in expected]
+    assert all(r[1] != "?" for r in tc)
+    for sub in ("labels-si", "labels-tc"):  # without labels: predictions only
+        for path in (data / sub).iterdir():
+            path.unlink()
+        (data / sub).rmdir()
+    result = cli("eval", "ptc", "--data", str(data), "--predictions-out", str(tmp_path / "o2"))
+    assert result.code == 0 and result.out == "" and (tmp_path / "o2" / "si.txt").exists()
+
+
+def test_show_techniques_highlights_spans_and_techniques_lists_rates(cli):
+    assert cli("demo").code == 0
+    result = cli("show", "2", "--techniques")
+    assert result.code == 0, result.err
+    assert "technique profile" in result.out and "[LL]" in result.out
+    shown = json.loads(cli("show", "2", "--techniques", "--json").out)["techniques"]
+    assert shown["spans"] == len(shown["spans_found"]) > 0
+    assert shown["techniques"]["Loaded_Language"]["count"] > 0
+    rows = json.loads(cli("techniques", "--by", "outlet", "--json").out)
+    assert sum(r["articles"] for r in rows) == 2
+    spans = json.loads(cli("techniques", "--technique", "loaded", "--json").out)
+    assert spans and {s["technique"] for s in spans} == {"Loaded_Language"}
+    bad = cli("techniques", "--by", "year")
+    assert bad.code == 2 and "expected article, outlet" in bad.err

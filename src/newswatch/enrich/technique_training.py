@@ -24,7 +24,6 @@ from newswatch.enrich.technique_model import (
     ArticleText,
     TechniqueModel,
     _pieces_of,
-    _torch,
     build_network,
     encoder_path,
     span_features,
@@ -80,7 +79,8 @@ def prepare(
     texts: Sequence[LabelledText], network: Any, tokenizer: Any, batch_size: int = 16
 ) -> list[list[_Window]]:
     """Per article, its windows with frozen-layer outputs, piece tags and gold spans."""
-    torch = _torch()
+    import torch
+
     prepared: list[list[_Window]] = []
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     network.eval()
@@ -104,13 +104,14 @@ def prepare(
             chunk = flat[first : first + batch_size]
             ids, mask = _pad([w.frozen for w in chunk])
             hidden = network.frozen(ids, mask)
-            for row, window in enumerate(chunk):
-                window.frozen = hidden[row, : len(window.frozen)].clone()
+            for row, item in enumerate(chunk):
+                item.frozen = hidden[row, : len(item.frozen)].clone()
     return prepared
 
 
 def _pad(rows: Sequence[Any], value: int = 0) -> tuple[Any, Any]:
-    torch = _torch()
+    import torch
+
     padded = torch.nn.utils.rnn.pad_sequence(list(rows), batch_first=True, padding_value=value)
     lengths = torch.tensor([len(r) for r in rows])
     mask = (torch.arange(padded.shape[1])[None, :] < lengths[:, None]).long()
@@ -141,7 +142,8 @@ def fit(
     log: Callable[[str], None] = print,
 ) -> Any:
     """A freshly initialised network trained on the prepared articles."""
-    torch = _torch()
+    import torch
+
     torch.manual_seed(seed)
     rng = random.Random(seed)
     network = build_network()
@@ -172,7 +174,9 @@ def fit(
             tags, _ = _pad([w.tags for w in batch], value=IGNORE)
             states = network.top(hidden, mask)
             loss = tag_loss(network.tagger(states).flatten(0, 1), tags.flatten())
-            spans = [(row, first, end) for row, w in enumerate(batch) for first, end, _, _ in w.spans]
+            spans = [
+                (row, first, end) for row, w in enumerate(batch) for first, end, _, _ in w.spans
+            ]
             if spans:
                 features = torch.tensor([f for w in batch for _, _, f, _ in w.spans])
                 labels = torch.tensor([label for w in batch for _, _, _, label in w.spans])
@@ -182,7 +186,7 @@ def fit(
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-            total, count = total + float(loss), count + 1
+            total, count = total + loss.item(), count + 1
         log(
             f"epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.3f} "
             f"({time.perf_counter() - started:.0f} s)"

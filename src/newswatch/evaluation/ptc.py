@@ -22,7 +22,6 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -313,3 +312,37 @@ def _fold_summary(
     gold_tc = [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans]
     best = max(si_scores(si[t], gold_si)["si_f1"] for t in THRESHOLDS)
     return json.dumps({"si_f1_best": best, "tc_micro_f1": tc_scores(tc, gold_tc)["tc_micro_f1"]})
+
+
+def train_techniques(
+    data: Path,
+    out: Path,
+    *,
+    folds: int = 5,
+    epochs: int = 3,
+    report: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any] | None:
+    """``newswatch train techniques``: cross-validate, then train on all and save.
+
+    The tagger threshold comes from the cross-validation (the best SI F1); without it
+    (``folds=0``) the threshold of the model already at ``out`` is kept.
+    """
+    from newswatch.enrich.technique_model import CONFIG_FILE, build_network, save_model
+
+    texts = labelled_texts(data)
+    result = None
+    if folds:
+        result = cross_validate(texts, folds, epochs=epochs, log=log)
+        if report:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(json.dumps(result, indent=2) + "\n")
+        threshold = result["threshold"]
+    elif (out / CONFIG_FILE).exists():
+        threshold = json.loads((out / CONFIG_FILE).read_text())["threshold"]
+    else:
+        threshold = 0.4
+    log(f"training on all {len(texts)} articles (threshold {threshold}) …")
+    network = fit(prepare(texts, build_network(), tokenizer()), epochs=epochs, log=log)
+    save_model(network, threshold, out)
+    return result

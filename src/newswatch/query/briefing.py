@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from newswatch.query import facts
+from newswatch.query import facts, techniques
 from newswatch.store.database import ArticleFilter, Store
 
 
@@ -20,11 +20,13 @@ class Briefing:
     are listed by ``newswatch quotes``)."""
     events: list[dict[str, Any]] = field(default_factory=list)
     """The event timeline: dated events first, in date order."""
+    techniques: list[dict[str, Any]] = field(default_factory=list)
+    """Per article: its technique profile and its most confident spans."""
 
 
 def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) -> Briefing:
     """Counts, one line per article, places, the most frequent entities, who said what,
-    and the event timeline."""
+    the event timeline, and the persuasion techniques of each article."""
     filters = filters or ArticleFilter()
     articles = []
     places: dict[str, int] = {}
@@ -51,4 +53,18 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         entities=facts.entities(store, filters=filters, limit=top),
         quotes=[q for q in facts.quotes(store, filters=filters) if q["speaker_key"]],
         events=facts.events(store, filters=filters),
+        techniques=_technique_profiles(store, filters),
     )
+
+
+def _technique_profiles(
+    store: Store, filters: ArticleFilter, examples: int = 3
+) -> list[dict[str, Any]]:
+    spans: dict[int, list[dict[str, Any]]] = {}
+    for span in techniques.technique_spans(store, filters):
+        spans.setdefault(span["article_id"], []).append(span)
+    rows = techniques.profiles(store, "article", filters)
+    for row in rows:
+        best = sorted(spans.get(row["article_id"], []), key=lambda s: -(s["score"] or 0))
+        row["examples"] = best[:examples]
+    return rows

@@ -1,0 +1,71 @@
+"""The persuasion-technique stage: windows, span features, and the shipped model on text."""
+
+from __future__ import annotations
+
+from conftest import SEEDS, stored_article
+
+from newswatch.enrich.stage import Batch
+from newswatch.enrich.technique_model import (
+    TECHNIQUES,
+    ArticleText,
+    load_technique_model,
+    span_features,
+    windows,
+)
+from newswatch.enrich.technique_training import _tags, merge_spans, tokenizer
+from newswatch.enrich.techniques import TechniqueStage
+
+
+def test_windows_cover_every_piece_and_end_at_line_breaks():
+    text = "\n".join(f"Sentence number {i} says something rather long about the corridor."
+                     for i in range(80))  # fmt: skip
+    cut = windows(text, tokenizer(), size=60)
+    offsets = [o for w in cut for o in w.offsets]
+    assert len(cut) > 1 and all(len(w.ids) <= 60 for w in cut)
+    assert offsets == sorted(offsets) and offsets[0][0] == 0 and offsets[-1][1] == len(text)
+    for window in cut[:-1]:  # each window ends with a full line
+        assert text[window.offsets[-1][1] : window.offsets[-1][1] + 1] == "\n"
+
+
+def test_span_features_see_repetition_quotes_and_whole_sentences():
+    text = 'They chant "Build the wall!" again.\nBuild the wall!\nA quiet line.'
+    article = ArticleText(text)
+    first = text.index("Build")
+    repeated = span_features(article, first, first + len("Build the wall!"))
+    quiet = span_features(article, text.index("quiet"), text.index("quiet") + 5)
+    assert repeated[1] > 0 and repeated[2] == 1.0  # the phrase occurs twice
+    assert repeated[4] == 1.0 and quiet[4] == 0.0  # inside quotation marks
+    assert repeated[6] == 1.0  # has "!"
+    second = text.index("Build", first + 1)
+    assert span_features(article, second, second + 15)[5] == 1.0  # the whole line
+
+
+def test_training_tags_mark_the_first_piece_of_each_merged_span():
+    offsets = [(0, 4), (5, 9), (10, 14), (15, 19), (20, 24)]
+    assert merge_spans([(5, 12), (0, 3), (10, 19)]) == [(0, 3), (5, 19)]
+    assert _tags(offsets, [(5, 14), (10, 19)]) == [0, 1, 2, 2, 0]
+
+
+def test_the_op_ed_shows_more_persuasion_than_the_news_report():
+    report, op_ed = (p.read_text() for p in sorted(SEEDS.glob("*.txt")))
+    found = load_technique_model().find([report, op_ed])
+    rates = [1000 * len(spans) / len(text.split()) for spans, text in
+             zip(found, (report, op_ed), strict=True)]  # fmt: skip
+    assert rates[1] > rates[0]
+    techniques = {s.technique for s in found[1]}
+    assert "Loaded_Language" in techniques
+    for span in found[1]:
+        assert span.technique in TECHNIQUES and 0 < span.confidence <= 1
+        assert op_ed[span.start : span.end].strip() == op_ed[span.start : span.end]
+
+
+def test_the_stage_annotates_english_articles_and_skips_others():
+    text = "These traitors and thugs are destroying our great nation. Wake up, America!"
+    english = stored_article(text, id=1)
+    french = stored_article("Les traîtres détruisent notre grande nation.", id=2, language="fr")
+    outputs = TechniqueStage().process(Batch([english, french]))
+    assert [o.article_id for o in outputs] == [1, 2]
+    assert outputs[1].annotations == ()
+    notes = outputs[0].annotations
+    assert notes and all(n.kind == "technique" and n.label in TECHNIQUES for n in notes)
+    assert any("traitors" in text[n.start : n.end] for n in notes)
