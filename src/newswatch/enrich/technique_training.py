@@ -136,7 +136,7 @@ def fit(
     *,
     epochs: int = 3,
     batch_size: int = 16,
-    encoder_rate: float = 8e-5,
+    encoder_rate: float = 1e-4,
     head_rate: float = 1e-3,
     seed: int = 0,
     log: Callable[[str], None] = print,

@@ -42,7 +42,7 @@ from newswatch.errors import NewswatchError
 from newswatch.evaluation.metrics import precision_recall_f1
 
 _ARTICLE = re.compile(r"article(\w+)\.txt$")
-THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)
 
 Span = tuple[int, int]
 
@@ -248,7 +248,7 @@ def evaluate_ptc(data: Path, out: Path, template: Path | None = None) -> dict[st
 
 def cross_validate(
     texts: Sequence[LabelledText],
-    k: int = 5,
+    k: int = 3,
     *,
     epochs: int = 3,
     seed: int = 0,
@@ -318,7 +318,7 @@ def train_techniques(
     data: Path,
     out: Path,
     *,
-    folds: int = 5,
+    folds: int = 3,
     epochs: int = 3,
     report: Path | None = None,
     log: Callable[[str], None] = print,
