@@ -860,7 +860,7 @@ def train_techniques(
     folds: Annotated[
         int, typer.Option(help="Cross-validation folds by article (0: skip, keep threshold).")
     ] = 3,
-    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 4,
     report: Annotated[Path, typer.Option(help="Where to write the cross-validation JSON.")] = Path(
         "bench-results/techniques-cv.json"
     ),

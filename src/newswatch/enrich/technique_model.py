@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -331,7 +332,7 @@ class TechniqueModel:
             inside = 1.0 - tags[:, 0]
             on = inside >= threshold
             ons = np.flatnonzero(on)
-            for before, after in zip(ons, ons[1:], strict=False):
+            for before, after in pairwise(ons):
                 gap = text[window.offsets[before][1] : window.offsets[after][0]]
                 if 1 < after - before <= MAX_GAP + 1 and "\n" not in gap:
                     on[before:after] = True
@@ -474,7 +475,6 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     config = json.loads(config_file.read_text())
     if tuple(config["techniques"]) != TECHNIQUES or config["trained_layers"] != TRAINED_LAYERS:
         raise EnrichError(f"{config_file} was trained for another model layout; retrain it")
-    torch.set_num_threads(max(torch.get_num_threads(), 1))
     network = build_network()
     state = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
     missing = set(trained_state(network)) - set(state)

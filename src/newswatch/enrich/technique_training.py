@@ -44,8 +44,10 @@ class LabelledText:
 
 @dataclass
 class _Window:
+    ids: Any
+    """[CLS] word pieces [SEP]."""
     frozen: Any
-    """Output of the frozen layers for [CLS] pieces [SEP] (float32, pieces + 2 rows)."""
+    """Output of the frozen layers for ``ids`` (float32, one row per id)."""
     tags: Any
     """O/B/I index per row ([CLS]/[SEP] ignored)."""
     spans: list[tuple[int, int, list[float], int]]
@@ -96,16 +98,17 @@ def prepare(
         items = []
         for window, spans in zip(cut, spans_by_window, strict=True):
             tags = [IGNORE, *_tags(window.offsets, gold), IGNORE]
-            items.append(_Window(torch.tensor([cls, *window.ids, sep]), torch.tensor(tags), spans))
+            ids = torch.tensor([cls, *window.ids, sep])
+            items.append(_Window(ids, ids, torch.tensor(tags), spans))
         prepared.append(items)
-    flat = sorted((w for items in prepared for w in items), key=lambda w: len(w.frozen))
+    flat = sorted((w for items in prepared for w in items), key=lambda w: len(w.ids))
     with torch.no_grad():  # not inference_mode: training reads these tensors
         for first in range(0, len(flat), batch_size):
             chunk = flat[first : first + batch_size]
-            ids, mask = _pad([w.frozen for w in chunk])
+            ids, mask = _pad([w.ids for w in chunk])
             hidden = network.frozen(ids, mask)
             for row, item in enumerate(chunk):
-                item.frozen = hidden[row, : len(item.frozen)].clone()
+                item.frozen = hidden[row, : len(item.ids)].clone()
     return prepared
 
 
@@ -134,10 +137,11 @@ def _batches(windows_: list[_Window], size: int, rng: random.Random) -> list[lis
 def fit(
     prepared: Sequence[Sequence[_Window]],
     *,
-    epochs: int = 3,
+    epochs: int = 4,
     batch_size: int = 16,
     encoder_rate: float = 1e-4,
     head_rate: float = 1e-3,
+    tag_weight: float = 2.0,
     seed: int = 0,
     log: Callable[[str], None] = print,
 ) -> Any:
@@ -173,7 +177,7 @@ def fit(
             hidden, mask = _pad([w.frozen for w in batch])
             tags, _ = _pad([w.tags for w in batch], value=IGNORE)
             states = network.top(hidden, mask)
-            loss = tag_loss(network.tagger(states).flatten(0, 1), tags.flatten())
+            loss = tag_weight * tag_loss(network.tagger(states).flatten(0, 1), tags.flatten())
             spans = [
                 (row, first, end) for row, w in enumerate(batch) for first, end, _, _ in w.spans
             ]

@@ -250,7 +250,7 @@ def cross_validate(
     texts: Sequence[LabelledText],
     k: int = 3,
     *,
-    epochs: int = 3,
+    epochs: int = 4,
     seed: int = 0,
     only_folds: Sequence[int] | None = None,
     log: Callable[[str], None] = print,
@@ -319,7 +319,7 @@ def train_techniques(
     out: Path,
     *,
     folds: int = 3,
-    epochs: int = 3,
+    epochs: int = 4,
     report: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any] | None:
