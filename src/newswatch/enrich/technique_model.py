@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -380,7 +380,7 @@ class TechniqueModel:
     ) -> dict[float, list[list[TechniqueSpan]]]:
         """``find`` at several tagger thresholds, encoding each text once."""
         found: dict[float, list[list[TechniqueSpan]]] = {t: [] for t in thresholds}
-        for item in self._encode(texts):
+        for item in self._encode_all(texts):
             for threshold in thresholds:
                 spans = self._decode(item, threshold)
                 probabilities = self._classify(item, [(start, end) for start, end, _ in spans])
@@ -398,8 +398,13 @@ class TechniqueModel:
         """Technique probabilities for given character spans of each text (TC)."""
         return [
             self._classify(item, list(article_spans))
-            for item, article_spans in zip(self._encode(texts), spans, strict=True)
+            for item, article_spans in zip(self._encode_all(texts), spans, strict=True)
         ]
+
+    def _encode_all(self, texts: Sequence[str], articles: int = 32) -> Iterator[_Encoded]:
+        """``_encode`` a few articles at a time: memory stays flat however many there are."""
+        for first in range(0, len(texts), articles):
+            yield from self._encode(texts[first : first + articles])
 
 
 def _technique_span(start: int, end: int, confidence: float, row: np.ndarray) -> TechniqueSpan:
