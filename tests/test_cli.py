@@ -21,7 +21,7 @@ def test_demo_ingests_enriches_and_prints_a_briefing(cli):
     assert "who said what" in out and "is of great importance" in out
     assert "event timeline" in out and "2020-12-25" in out and "Urumqi" in out
     assert "genre opinion, by Zamir Ahmed Awan" in out
-    assert "persuasion techniques" in out and "Loaded_Language" in out
+    assert "persuasion techniques" in out and "Name_Calling,Labeling" in out
 
 
 def test_eval_commands_write_predictions_and_print_metrics(cli, tmp_path):
@@ -163,13 +163,13 @@ def test_show_techniques_highlights_spans_and_techniques_lists_rates(cli):
     assert cli("demo").code == 0
     result = cli("show", "2", "--techniques")
     assert result.code == 0, result.err
-    assert "technique profile" in result.out and "[LL]" in result.out
+    assert "technique profile" in result.out and "propaganda[NC]" in result.out
     shown = json.loads(cli("show", "2", "--techniques", "--json").out)["techniques"]
     assert shown["spans"] == len(shown["spans_found"]) > 0
-    assert shown["techniques"]["Loaded_Language"]["count"] > 0
+    assert shown["techniques"]["Name_Calling,Labeling"]["count"] > 0
     rows = json.loads(cli("techniques", "--by", "outlet", "--json").out)
     assert sum(r["articles"] for r in rows) == 2
-    spans = json.loads(cli("techniques", "--technique", "loaded", "--json").out)
-    assert spans and {s["technique"] for s in spans} == {"Loaded_Language"}
+    spans = json.loads(cli("techniques", "--technique", "name calling", "--json").out)
+    assert spans and {s["technique"] for s in spans} == {"Name_Calling,Labeling"}
     bad = cli("techniques", "--by", "year")
     assert bad.code == 2 and "expected article, outlet" in bad.err

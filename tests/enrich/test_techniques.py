@@ -52,8 +52,9 @@ def test_the_op_ed_shows_more_persuasion_than_the_news_report():
     rates = [1000 * len(spans) / len(text.split()) for spans, text in
              zip(found, (report, op_ed), strict=True)]  # fmt: skip
     assert rates[1] > rates[0]
-    techniques = {s.technique for s in found[1]}
-    assert "Loaded_Language" in techniques
+    labelled = {op_ed[s.start : s.end]: s.technique for s in found[1]}
+    assert any("negative propaganda" in text for text in labelled)  # the examples
+    assert "Name_Calling,Labeling" in labelled.values()
     for span in found[1]:
         assert span.technique in TECHNIQUES and 0 < span.confidence <= 1
         assert op_ed[span.start : span.end].strip() == op_ed[span.start : span.end]
