@@ -14,6 +14,7 @@ from newswatch.evaluation.ptc import cross_validate, labelled_texts
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_held_out_fold_keeps_its_recorded_quality(shared_data):
     texts = labelled_texts(shared_data / "ptc-train")
     report = cross_validate(texts, 3, only_folds=[0], log=lambda _: None)
