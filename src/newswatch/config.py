@@ -52,6 +52,10 @@ class Settings(BaseSettings):
 
     enrich_batch: int = 64
 
+    topics: str = ""
+    """Topic taxonomy YAML of the ``topics`` stage; empty means the shipped
+    ``enrich/topics.yaml``."""
+
     def database_url(self) -> str:
         """The SQLAlchemy URL of the store."""
         db = self.db or str(default_data_dir() / "newswatch.db")
