@@ -13,8 +13,9 @@
    (``newswatch eval topics``). Each assigned label becomes an annotation ``topic`` on
    the sentence's span, scored with its similarity, with its kind and the margin over
    the threshold in ``data``.
-4. **Articles.** An article carries a label when its title or at least two of its
-   sentences do (one, for an article of a single sentence). Each carried label becomes
+4. **Articles.** An article carries a label when its title does, or at least two of its
+   sentences (one, for an article of a single sentence) making at least a tenth of its
+   units. Each carried label becomes
    an article-level annotation ``article_topic`` (start = end = 0) scored with the share
    of the article's units (title and sentences) that carry it; ``data`` holds the count,
    whether the title carries it and the spans of the most similar sentences, its evidence.
@@ -36,6 +37,9 @@ from newswatch.enrich.taxonomy import Taxonomy, load_taxonomy
 from newswatch.models import Annotation, StageOutput, StoredArticle
 
 STAGE = "topics"
+ARTICLE_MIN_SHARE = 0.1
+"""An article carries a label from its sentences only when at least this share of its
+units carries it (a long article is not about security for two passing sentences)."""
 EVIDENCE_SENTENCES = 3
 """Spans kept as an article-level label's evidence: its most similar sentences."""
 
@@ -160,7 +164,9 @@ class TopicStage:
                     )
             in_title = any(units[r][1] is None for r in with_label)
             sentences = [r for r in with_label if units[r][1] is not None]
-            if not (in_title or len(sentences) >= max(1, min(2, sentence_count))):
+            share = len(with_label) / len(rows)
+            enough = len(sentences) >= max(1, min(2, sentence_count)) and share >= ARTICLE_MIN_SHARE
+            if not (in_title or enough):
                 continue
             best = sorted(sentences, key=lambda r: -similarities[r, column])[:EVIDENCE_SENTENCES]
             carried.append(
@@ -169,7 +175,7 @@ class TopicStage:
                     0,
                     0,
                     label=label.name,
-                    score=round(len(with_label) / len(rows), 4),
+                    score=round(share, 4),
                     data={
                         "kind": label.kind,
                         "sentences": len(sentences),

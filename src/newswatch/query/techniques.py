@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from newswatch.enrich.technique_model import TECHNIQUES
 from newswatch.errors import ConfigError
+from newswatch.query.grouping import GroupBy
+from newswatch.query.grouping import group_key as _group_key
 from newswatch.store.database import ArticleFilter, Store
 
-GroupBy = Literal["outlet", "day", "week", "month", "article"]
 STAGE = "techniques"
 
 
@@ -135,22 +135,6 @@ def article_profile(store: Store, article_id: int) -> dict[str, Any]:
     profile["processed"] = bool(rows)
     profile["spans_found"] = technique_spans(store, ArticleFilter(ids=(article_id,)))
     return profile
-
-
-def _group_key(article: Any, by: GroupBy) -> str:
-    if by == "article":
-        return str(article.id)
-    if by == "outlet":
-        return article.outlet or "unknown"
-    day = article.published.value[:10] if article.published else None
-    if not day or len(day) < 10:
-        return (day[:7] if by == "month" and day and len(day) >= 7 else None) or "unknown"
-    if by == "day":
-        return day
-    if by == "month":
-        return day[:7]
-    year, week, _ = date.fromisoformat(day).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _technique_name(name: str) -> str:
