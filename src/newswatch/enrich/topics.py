@@ -140,6 +140,8 @@ class TopicStage:
         similarities: np.ndarray,
         assigned: np.ndarray,
     ) -> tuple[Annotation, ...]:
+        if not rows:  # not English, or nothing to read
+            return ()
         found: list[Annotation] = []
         carried: list[Annotation] = []
         sentence_count = sum(units[r][1] is not None for r in rows)
