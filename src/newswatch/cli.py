@@ -762,6 +762,8 @@ def _print_briefing(brief: Any, path: Path) -> None:
         console.print(_event_table(brief.events, "event timeline"))
     if brief.techniques:
         console.print(_technique_briefing(brief.techniques))
+    if any(t["topics"] for t in brief.topics):
+        console.print(_topic_briefing(brief.topics))
     console.print(
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
         "`newswatch show 1 --techniques`, `newswatch entity 'Xi Jinping'`, `newswatch events`, "
@@ -779,6 +781,16 @@ def _technique_briefing(rows: list[dict[str, Any]]) -> Table:
         table.add_row(str(r["article_id"]), str(r["per_1000_words"]),
                       escape(", ".join(f"{t} ({v['count']})" for t, v in found)) or "none found",
                       examples)  # fmt: skip
+    return table
+
+
+def _topic_briefing(rows: list[dict[str, Any]]) -> Table:
+    table = Table("id", "focus areas (share of sentences)", "frames", title="topics and frames",
+                  title_justify="left")  # fmt: skip
+    for r in rows:
+        cells = [", ".join(f"{escape(t['topic'])} {t['share']:.0%}" for t in r["topics"]
+                           if t["kind"] == kind) or "none" for kind in ("focus area", "frame")]  # fmt: skip
+        table.add_row(str(r["article_id"]), *cells)
     return table
 
 
