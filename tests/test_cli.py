@@ -22,6 +22,7 @@ def test_demo_ingests_enriches_and_prints_a_briefing(cli):
     assert "event timeline" in out and "2020-12-25" in out and "Urumqi" in out
     assert "genre opinion, by Zamir Ahmed Awan" in out
     assert "persuasion techniques" in out and "Name_Calling,Labeling" in out
+    assert "topics and frames" in out and "diplomacy and party relations" in out
 
 
 def test_eval_commands_write_predictions_and_print_metrics(cli, tmp_path):

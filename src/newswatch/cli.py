@@ -249,24 +249,31 @@ def show(
         bool,
         typer.Option("--techniques", help="Highlight persuasion-technique spans in the text."),
     ] = False,
+    topics: Annotated[
+        bool, typer.Option("--topics", help="List the article's topics and frames with evidence.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Print one article with its metadata, then its entities, roles, time expressions,
     quotes and events, each with its character span; ``--techniques`` highlights the
-    persuasion techniques in the text and adds the article's technique profile."""
+    persuasion techniques in the text and adds the article's technique profile;
+    ``--topics`` lists its topics and frames with their evidence sentences."""
     from newswatch.query.export import record
     from newswatch.query.facts import article_facts
     from newswatch.query.techniques import article_profile
+    from newswatch.query.topics import article_topics
 
     store = state.store()
     article = store.get(article_id)
     row = record(article)
     found = article_facts(store, article_id)
     profile = article_profile(store, article_id) if techniques else None
+    topic_rows = article_topics(store, article_id) if topics else None
     if json_:
         row["sentences"] = len(store.annotations(article_id, ["sentence"]))
         row["enriched_by"] = store.stage_runs(article_id)
         extra = {"techniques": profile} if profile else {}
+        extra |= {"topics": topic_rows} if topic_rows else {}
         print(json.dumps(row | found | extra, ensure_ascii=False))
         return
     table = Table(show_header=False, box=None)
@@ -297,10 +304,28 @@ def show(
     if profile is None:
         console.print(escape(article.text))
         _print_article_facts(found)
+    else:
+        console.print(_highlighted(article.text, profile["spans_found"]))
+        _print_article_facts(found)
+        _print_technique_profile(profile)
+    if topic_rows is not None:
+        _print_article_topics(topic_rows)
+
+
+def _print_article_topics(found: dict[str, Any]) -> None:
+    if not found["processed"]:
+        console.print("[dim]topics: not run on this article yet (`newswatch enrich`)[/dim]")
         return
-    console.print(_highlighted(article.text, profile["spans_found"]))
-    _print_article_facts(found)
-    _print_technique_profile(profile)
+    table = Table("topic", "kind", "share", "sentences", "best similarity", "evidence",
+                  title="topics and frames (share: of the title and sentences carrying it)",
+                  title_justify="left", show_lines=True)  # fmt: skip
+    for t in found["topics"]:
+        evidence = "\n".join(f"{e['start']}-{e['end']} {escape(e['text'][:100])}"
+                             for e in t["evidence"])  # fmt: skip
+        table.add_row(escape(t["topic"]), t["kind"], f"{t['share']:.2f}",
+                      str(t["sentences"]) + (" + title" if t["in_title"] else ""),
+                      f"{t['best_similarity']:.2f}", evidence)  # fmt: skip
+    console.print(table if found["topics"] else "[dim]topics: no topic carried[/dim]")
 
 
 def _print_article_facts(found: dict[str, list[dict[str, Any]]]) -> None:
@@ -592,6 +617,43 @@ def techniques(
 
 
 @app.command()
+def topics(
+    by: Annotated[str, typer.Option(help="Group by day, week (ISO), month or outlet.")] = "week",
+    topic: Annotated[
+        str | None, typer.Option(help="Only this topic (its name or part of it).")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (JSON has all).")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """Volume per topic over time: articles carrying each topic or frame per group, and
+    their share of the group's articles (run `enrich` first)."""
+    from newswatch.query.topics import volumes
+
+    if by not in ("outlet", "day", "week", "month"):
+        raise ConfigError(f"--by {by!r}: expected day, week, month or outlet")
+    rows = volumes(state.store(), by, _filters(since, until, outlet, lang), topic)  # type: ignore[arg-type]
+    if json_:
+        _print_json(rows)
+        return
+    if not rows:
+        console.print("no articles processed by the topics stage yet (`newswatch enrich`)")
+        return
+    table = Table(by, "articles", "topics: articles carrying it (share of the group)",
+                  title="topics and frames", title_justify="left")  # fmt: skip
+    for r in rows[:limit]:
+        carried = ", ".join(f"{escape(name)} {v['articles']} ({v['share']:.0%})"
+                            for name, v in r["topics"].items())  # fmt: skip
+        table.add_row(escape(r["group"]), str(r["articles"]), carried or "[dim]none[/dim]")
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"[dim]{len(rows) - limit} more rows: raise --limit or use --json[/dim]")
+
+
+@app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
     output: Annotated[
@@ -700,6 +762,8 @@ def _print_briefing(brief: Any, path: Path) -> None:
         console.print(_event_table(brief.events, "event timeline"))
     if brief.techniques:
         console.print(_technique_briefing(brief.techniques))
+    if any(t["topics"] for t in brief.topics):
+        console.print(_topic_briefing(brief.topics))
     console.print(
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
         "`newswatch show 1 --techniques`, `newswatch entity 'Xi Jinping'`, `newswatch events`, "
@@ -717,6 +781,16 @@ def _technique_briefing(rows: list[dict[str, Any]]) -> Table:
         table.add_row(str(r["article_id"]), str(r["per_1000_words"]),
                       escape(", ".join(f"{t} ({v['count']})" for t, v in found)) or "none found",
                       examples)  # fmt: skip
+    return table
+
+
+def _topic_briefing(rows: list[dict[str, Any]]) -> Table:
+    table = Table("id", "focus areas (share of sentences)", "frames", title="topics and frames",
+                  title_justify="left")  # fmt: skip
+    for r in rows:
+        cells = [", ".join(f"{escape(t['topic'])} {t['share']:.0%}" for t in r["topics"]
+                           if t["kind"] == kind) or "none" for kind in ("focus area", "frame")]  # fmt: skip
+        table.add_row(str(r["article_id"]), *cells)
     return table
 
 
@@ -846,6 +920,38 @@ def eval_claims(data: FileOpt, predictions_out: PredictionsFileOpt) -> None:
     with console.status("scoring check-worthiness…"):
         metrics = evaluate_claims(data, predictions_out)
     _print_metrics(metrics, predictions_out)
+
+
+@eval_app.command("topics")
+def eval_topics(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Labelled sample (JSONL of references).", exists=True, dir_okay=False
+        ),
+    ] = EXAMPLES.parent / "topics" / "sample.jsonl",
+    predictions_out: Annotated[
+        Path | None, typer.Option("--predictions-out", help="Output folder.")
+    ] = None,
+    corpora: Annotated[
+        Path | None, typer.Option(help="Folder the references point into (default ../shared/data).")
+    ] = None,
+    split: Annotated[str, typer.Option(help="report (held out), tune, or all.")] = "report",
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="Taxonomy YAML (default: the configured one).")
+    ] = None,
+) -> None:
+    """Sentence topic labels against a hand-labelled sample: per-label P/R/F1, micro and
+    macro F1, and a keyword baseline; OUT/topics.jsonl holds every prediction."""
+    from newswatch.bench import default_data_dir
+    from newswatch.evaluation.topics import evaluate_topics
+
+    with console.status("scoring topics…"):
+        metrics = evaluate_topics(data, corpora or default_data_dir(), predictions_out, split,
+                                  taxonomy)  # fmt: skip
+    if predictions_out:
+        err_console.print(f"predictions written to {predictions_out}")
+    print(json.dumps(metrics, ensure_ascii=False))
 
 
 def _print_metrics(metrics: dict[str, Any] | None, out: Path) -> None:

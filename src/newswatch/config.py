@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     watchlist: str = ""
     """YAML file of the topics the desk follows (tone, claims); empty: the bundled one."""
 
+    topics: str = ""
+    """Topic taxonomy YAML of the ``topics`` stage; empty means the shipped
+    ``enrich/topics.yaml``."""
+
     def database_url(self) -> str:
         """The SQLAlchemy URL of the store."""
         db = self.db or str(default_data_dir() / "newswatch.db")

@@ -24,6 +24,7 @@ from newswatch.enrich import (  # noqa: F401
     quotes,
     techniques,
     timex,
+    topics,
 )
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve
 from newswatch.errors import EnrichError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from newswatch.query import facts, techniques
+from newswatch.query import facts, techniques, topics
 from newswatch.store.database import ArticleFilter, Store
 
 
@@ -22,15 +22,19 @@ class Briefing:
     """The event timeline: dated events first, in date order."""
     techniques: list[dict[str, Any]] = field(default_factory=list)
     """Per article: its technique profile and its most confident spans."""
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    """Per article: the topics and frames it carries, largest share first."""
 
 
 def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) -> Briefing:
     """Counts, one line per article, places, the most frequent entities, who said what,
-    the event timeline, and the persuasion techniques of each article."""
+    the event timeline, and the persuasion techniques and topics of each article."""
     filters = filters or ArticleFilter()
     articles = []
     places: dict[str, int] = {}
+    article_ids: list[int] = []
     for article in store.iter_articles(filters):
+        article_ids.append(article.id)
         articles.append(
             {
                 "id": article.id,
@@ -54,6 +58,7 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         quotes=[q for q in facts.quotes(store, filters=filters) if q["speaker_key"]],
         events=facts.events(store, filters=filters),
         techniques=_technique_profiles(store, filters),
+        topics=[{"article_id": i, **topics.article_topics(store, i)} for i in article_ids],
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from newswatch.enrich.technique_model import TECHNIQUES
 from newswatch.errors import ConfigError
-from newswatch.query.groups import GroupBy, group_key
+from newswatch.query.grouping import GroupBy, article_group
 from newswatch.store.database import ArticleFilter, Store
 
 STAGE = "techniques"
@@ -101,8 +101,7 @@ def profiles(
     for article in articles:
         if article.id not in processed:
             continue
-        day = article.published.value if article.published else None
-        key = group_key(by, article.id, day, article.outlet)
+        key = article_group(article, by)
         group = groups.setdefault(key, Group(key))
         group.articles += 1
         group.words += article.word_count or 0

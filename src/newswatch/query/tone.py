@@ -15,7 +15,7 @@ from typing import Any
 
 from newswatch.enrich.watchlist import load_watchlist, topic_key, watchlist_path
 from newswatch.query.facts import Canon, canon, entities
-from newswatch.query.groups import GroupBy, ref_group
+from newswatch.query.grouping import GroupBy, ref_group
 from newswatch.store.database import ArticleFilter, Store
 
 TONES = ("negative", "neutral", "positive")

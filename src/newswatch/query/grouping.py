@@ -1,10 +1,16 @@
-"""Grouping articles for aggregates: by article, outlet, day, ISO week or month."""
+"""Group keys for aggregates over articles: by article, outlet, day, ISO week or month.
+
+Shared by the read-side aggregations (technique rates, topic volumes, tone), so every
+table that says "week" means the same ISO week and every undated article lands in
+"unknown".
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Literal
 
+from newswatch.models import StoredArticle
 from newswatch.store.database import StoredArticleRef
 
 GroupBy = Literal["outlet", "day", "week", "month", "article"]
@@ -31,3 +37,9 @@ def group_key(by: GroupBy, article_id: int, published: str | None, outlet: str |
 def ref_group(ref: StoredArticleRef, by: GroupBy) -> str:
     """``group_key`` of the article a fact comes from."""
     return group_key(by, ref.id, ref.published, ref.outlet)
+
+
+def article_group(article: StoredArticle, by: GroupBy) -> str:
+    """``group_key`` of a stored article."""
+    day = article.published.value if article.published else None
+    return group_key(by, article.id, day, article.outlet)
