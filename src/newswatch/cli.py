@@ -252,15 +252,24 @@ def show(
     topics: Annotated[
         bool, typer.Option("--topics", help="List the article's topics and frames with evidence.")
     ] = False,
+    tone: Annotated[
+        bool, typer.Option("--tone", help="List the tone toward each target, with evidence.")
+    ] = False,
+    claims: Annotated[
+        bool, typer.Option("--claims", help="List the article's check-worthy claims.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Print one article with its metadata, then its entities, roles, time expressions,
     quotes and events, each with its character span; ``--techniques`` highlights the
     persuasion techniques in the text and adds the article's technique profile;
-    ``--topics`` lists its topics and frames with their evidence sentences."""
+    ``--topics`` lists its topics and frames with their evidence sentences, ``--tone``
+    the tone toward each watched topic and actor, ``--claims`` its check-worthy claims."""
+    from newswatch.query.claims import claims as find_claims
     from newswatch.query.export import record
     from newswatch.query.facts import article_facts
     from newswatch.query.techniques import article_profile
+    from newswatch.query.tone import article_tone
     from newswatch.query.topics import article_topics
 
     store = state.store()
@@ -269,11 +278,17 @@ def show(
     found = article_facts(store, article_id)
     profile = article_profile(store, article_id) if techniques else None
     topic_rows = article_topics(store, article_id) if topics else None
+    tone_rows = article_tone(store, article_id) if tone else None
+    claim_rows = (
+        find_claims(store, filters=ArticleFilter(ids=(article_id,)), limit=None) if claims else None
+    )
     if json_:
         row["sentences"] = len(store.annotations(article_id, ["sentence"]))
         row["enriched_by"] = store.stage_runs(article_id)
-        extra = {"techniques": profile} if profile else {}
+        extra: dict[str, Any] = {"techniques": profile} if profile else {}
         extra |= {"topics": topic_rows} if topic_rows else {}
+        extra |= {"tone": tone_rows} if tone_rows is not None else {}
+        extra |= {"claims": claim_rows} if claim_rows is not None else {}
         print(json.dumps(row | found | extra, ensure_ascii=False))
         return
     table = Table(show_header=False, box=None)
@@ -310,6 +325,26 @@ def show(
         _print_technique_profile(profile)
     if topic_rows is not None:
         _print_article_topics(topic_rows)
+    if tone_rows is not None:
+        _print_article_tone(tone_rows)
+    if claim_rows is not None:
+        console.print(
+            _claim_briefing(claim_rows) if claim_rows else "[dim]no check-worthy claims[/dim]"
+        )
+
+
+def _print_article_tone(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("[dim]tone: no targets read (has `newswatch enrich` run?)[/dim]")
+        return
+    table = Table("target", "mentions", "neg", "neu", "pos", "net tone", "evidence",
+                  title="tone toward targets", title_justify="left", show_lines=True)  # fmt: skip
+    for r in rows:
+        evidence = "\n".join(f"{e['score']:+.2f} {_highlight(e['sentence'], e['mention'])}"
+                             for e in r["evidence"])  # fmt: skip
+        table.add_row(escape(r["target"]), str(r["mentions"]), str(r["negative"]),
+                      str(r["neutral"]), str(r["positive"]), f"{r['net_tone']:+.2f}", evidence)  # fmt: skip
+    console.print(table)
 
 
 def _print_article_topics(found: dict[str, Any]) -> None:
@@ -654,6 +689,123 @@ def topics(
 
 
 @app.command()
+def tone(
+    target: Annotated[str, typer.Argument(help="A watched topic (CPEC) or an entity name.")],
+    by: Annotated[
+        str, typer.Option(help="Group by article, outlet, day, week (ISO) or month.")
+    ] = "week",
+    chart: Annotated[
+        Path | None, typer.Option(help="Also write a chart here (.png or .svg).")
+    ] = None,
+    mentions: Annotated[
+        bool, typer.Option("--mentions", help="List every mention with its sentence.")
+    ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (JSON has all).")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """Tone toward TARGET: negative/neutral/positive mentions and net tone (−1…+1) per
+    group, with the strongest evidence sentences (run `enrich` first)."""
+    from newswatch.query import tone as query
+
+    if by not in ("article", "outlet", "day", "week", "month"):
+        raise ConfigError(f"--by {by!r}: expected article, outlet, day, week or month")
+    store, filters = state.store(), _filters(since, until, outlet, lang)
+    try:
+        found = query.find_target(store, target)
+    except LookupError:
+        raise ConfigError(
+            f"{target!r} is neither a watched topic nor an entity in the store "
+            "(see `newswatch entities` and the watchlist)"
+        ) from None
+    if mentions:
+        rows = query.tone_mentions(store, found, filters)
+        if json_:
+            _print_json(rows)
+            return
+        table = Table("article", "published", "outlet", "tone", "score", "sentence")
+        for m in rows[:limit]:
+            table.add_row(str(m["article_id"]), m["published"] or "?", escape(m["outlet"] or "?"),
+                          m["tone"], f"{m['score']:+.2f}",
+                          _highlight(m["sentence"], m["mention"]))  # fmt: skip
+        console.print(table if rows else f"no tone readings for {found.name}")
+        return
+    result = query.tone_by(store, found, by, filters)  # type: ignore[arg-type]
+    if chart:
+        query.write_chart(result, chart)
+        err_console.print(f"chart written to {chart}")
+    if json_:
+        _print_json(result)
+        return
+    if not result["groups"]:
+        console.print(f"no tone readings for {result['target']} (has `newswatch enrich` run?)")
+        return
+    table = Table(by, "mentions", "articles", "neg", "neu", "pos", "net tone", "evidence",
+                  title=f"tone toward {result['target']}", title_justify="left",
+                  show_lines=True)  # fmt: skip
+    for g in result["groups"][:limit]:
+        evidence = "\n".join(f"{e['score']:+.2f} {_highlight(e['sentence'], e['mention'])}"
+                             for e in g["evidence"])  # fmt: skip
+        table.add_row(escape(g["group"]), str(g["mentions"]), str(g["articles"]),
+                      str(g["negative"]), str(g["neutral"]), str(g["positive"]),
+                      f"{g['net_tone']:+.2f}", evidence)  # fmt: skip
+    console.print(table)
+
+
+def _highlight(sentence: str, mention: str) -> str:
+    """The sentence with the mention in bold (escaped for rich)."""
+    at = sentence.find(mention)
+    if at < 0:
+        return escape(sentence)
+    end = at + len(mention)
+    return f"{escape(sentence[:at])}[bold]{escape(mention)}[/bold]{escape(sentence[end:])}"
+
+
+@app.command()
+def claims(
+    about: Annotated[
+        str | None, typer.Option(help="Only claims about this watched topic or entity.")
+    ] = None,
+    min_score: Annotated[float, typer.Option(help="Minimum check-worthiness (0-1).")] = 0.0,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(help="Claims to list.")] = 30,
+    json_: JsonOpt = False,
+) -> None:
+    """Check-worthy claims, most check-worthy first, with the entities, numbers and
+    time expressions a fact-checker starts from (run `enrich` first)."""
+    from newswatch.query.claims import claims as find
+
+    try:
+        rows = find(state.store(), about, _filters(since, until, outlet, lang), min_score, limit)
+    except LookupError:
+        raise ConfigError(
+            f"{about!r} is neither a watched topic nor an entity in the store"
+        ) from None
+    if json_:
+        _print_json(rows)
+        return
+    if not rows:
+        console.print("no check-worthy claims found (has `newswatch enrich` run?)")
+        return
+    table = Table("score", "article", "published", "claim", "about", "numbers · times",
+                  show_lines=True)  # fmt: skip
+    for r in rows:
+        facts = [n["text"] for n in r["numbers"]] + [
+            f"{t['text']} ({t['value']})" if t["value"] else t["text"] for t in r["times"]
+        ]
+        table.add_row(f"{r['score']:.2f}", str(r["article_id"]), r["published"] or "?",
+                      escape(r["sentence"]), escape(", ".join(r["about"])),
+                      escape("; ".join(facts)))  # fmt: skip
+    console.print(table)
+
+
+@app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
     output: Annotated[
@@ -764,10 +916,15 @@ def _print_briefing(brief: Any, path: Path) -> None:
         console.print(_technique_briefing(brief.techniques))
     if any(t["topics"] for t in brief.topics):
         console.print(_topic_briefing(brief.topics))
+    for result in brief.tone:
+        console.print(_tone_briefing(result))
+    if brief.claims:
+        console.print(_claim_briefing(brief.claims))
     console.print(
         f"[dim]store: {escape(state.store().url)} — try `newswatch search CPEC`, "
         "`newswatch show 1 --techniques`, `newswatch entity 'Xi Jinping'`, `newswatch events`, "
-        "`newswatch techniques --by outlet`[/dim]"
+        "`newswatch techniques --by outlet`, `newswatch tone CPEC --by outlet`, "
+        "`newswatch claims --about CPEC`[/dim]"
     )
 
 
@@ -791,6 +948,28 @@ def _topic_briefing(rows: list[dict[str, Any]]) -> Table:
         cells = [", ".join(f"{escape(t['topic'])} {t['share']:.0%}" for t in r["topics"]
                            if t["kind"] == kind) or "none" for kind in ("focus area", "frame")]  # fmt: skip
         table.add_row(str(r["article_id"]), *cells)
+    return table
+
+
+def _tone_briefing(result: dict[str, Any]) -> Table:
+    table = Table("id", "neg", "neu", "pos", "net tone", "strongest evidence",
+                  title=f"tone toward {result['target']}", title_justify="left",
+                  show_lines=True)  # fmt: skip
+    for g in result["groups"]:
+        evidence = sorted(g["evidence"], key=lambda e: -abs(e["score"]))[:2]
+        table.add_row(g["group"], str(g["negative"]), str(g["neutral"]), str(g["positive"]),
+                      f"{g['net_tone']:+.2f}",
+                      "\n".join(f"{e['score']:+.2f} {_highlight(e['sentence'], e['mention'])}"
+                                for e in evidence))  # fmt: skip
+    return table
+
+
+def _claim_briefing(rows: list[dict[str, Any]]) -> Table:
+    table = Table("id", "score", "most check-worthy claims", "about",
+                  title="claims to check", title_justify="left")  # fmt: skip
+    for r in rows:
+        table.add_row(str(r["article_id"]), f"{r['score']:.2f}", escape(r["sentence"]),
+                      escape(", ".join(r["about"])))  # fmt: skip
     return table
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from newswatch.query import facts, techniques, topics
+from newswatch.enrich.watchlist import load_watchlist, topic_key, watchlist_path
+from newswatch.query import claims, facts, techniques, tone, topics
 from newswatch.store.database import ArticleFilter, Store
 
 
@@ -24,6 +25,10 @@ class Briefing:
     """Per article: its technique profile and its most confident spans."""
     topics: list[dict[str, Any]] = field(default_factory=list)
     """Per article: the topics and frames it carries, largest share first."""
+    tone: list[dict[str, Any]] = field(default_factory=list)
+    """Per watched topic that is mentioned: tone toward it in each article."""
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    """The most check-worthy claims."""
 
 
 def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) -> Briefing:
@@ -59,7 +64,19 @@ def briefing(store: Store, filters: ArticleFilter | None = None, top: int = 12) 
         events=facts.events(store, filters=filters),
         techniques=_technique_profiles(store, filters),
         topics=[{"article_id": i, **topics.article_topics(store, i)} for i in article_ids],
+        tone=_watched_tone(store, filters),
+        claims=claims.claims(store, filters=filters, limit=5),
     )
+
+
+def _watched_tone(store: Store, filters: ArticleFilter) -> list[dict[str, Any]]:
+    found = []
+    for topic in load_watchlist(watchlist_path()):
+        target = tone.Target(topic_key(topic.name), topic.name)
+        result = tone.tone_by(store, target, "article", filters)
+        if result["groups"]:
+            found.append(result)
+    return found
 
 
 def _technique_profiles(

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Literal
 
 from newswatch.models import StoredArticle
-from newswatch.store.database import StoredArticleRef
 
 GroupBy = Literal["outlet", "day", "week", "month", "article"]
 
@@ -32,11 +31,6 @@ def group_key(by: GroupBy, article_id: int, published: str | None, outlet: str |
         return day[:7]
     year, week, _ = date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def ref_group(ref: StoredArticleRef, by: GroupBy) -> str:
-    """``group_key`` of the article a fact comes from."""
-    return group_key(by, ref.id, ref.published, ref.outlet)
 
 
 def article_group(article: StoredArticle, by: GroupBy) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from newswatch.enrich.watchlist import load_watchlist, topic_key, watchlist_path
 from newswatch.query.facts import Canon, canon, entities
-from newswatch.query.grouping import GroupBy, ref_group
+from newswatch.query.grouping import GroupBy, group_key
 from newswatch.store.database import ArticleFilter, Store
 
 TONES = ("negative", "neutral", "positive")
@@ -69,7 +69,6 @@ def tone_mentions(
                 "title": ref.title,
                 "start": note.start,
                 "end": note.end,
-                "_ref": ref,
             }
         )
     return rows
@@ -90,19 +89,17 @@ class ToneGroup:
             "articles": len({m["article_id"] for m in self.mentions}),
             **{tone: sum(m["tone"] == tone for m in self.mentions) for tone in TONES},
             "net_tone": round(sum(scores) / len(scores), 3) if scores else 0.0,
-            "evidence": [_public(m) for m in evidence],
+            "evidence": evidence,
         }
 
 
 def tone_by(
-    store: Store, name: str, by: GroupBy = "week", filters: ArticleFilter | None = None
+    store: Store, target: Target, by: GroupBy = "week", filters: ArticleFilter | None = None
 ) -> dict[str, Any]:
-    """Tone toward ``name`` per article, outlet, day, week (ISO) or month."""
-    c = canon(store)
-    target = find_target(store, name, c)
+    """Tone toward ``target`` per article, outlet, day, week (ISO) or month."""
     groups: dict[str, ToneGroup] = {}
-    for mention in tone_mentions(store, target, filters, c):
-        key = ref_group(mention["_ref"], by)
+    for mention in tone_mentions(store, target, filters):
+        key = group_key(by, mention["article_id"], mention["published"], mention["outlet"])
         groups.setdefault(key, ToneGroup(key)).mentions.append(mention)
     ordered = sorted(groups.values(), key=lambda g: g.key)
     if by == "outlet":
@@ -113,10 +110,6 @@ def tone_by(
         "by": by,
         "groups": [g.as_dict() for g in ordered],
     }
-
-
-def _public(mention: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in mention.items() if not k.startswith("_")}
 
 
 def write_chart(result: dict[str, Any], path: Path) -> None:
@@ -142,3 +135,24 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
     pyplot.close(figure)
+
+
+def article_tone(store: Store, article_id: int) -> list[dict[str, Any]]:
+    """Tone toward every target of one article, most mentioned first (``show --tone``)."""
+    c = canon(store)
+    text = store.get(article_id).text
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for note in store.annotations(article_id, ["tone"]):
+        start, end = note.data["sentence"]
+        by_target.setdefault(c.key(note.data["key"]), []).append(
+            {"tone": note.label, "score": note.score, "mention": text[note.start : note.end],
+             "sentence": text[start:end], "start": note.start, "end": note.end}
+        )  # fmt: skip
+    rows = [
+        {"target": c.name(key), "key": key, **ToneGroup(key, mentions).as_dict()}
+        for key, mentions in by_target.items()
+    ]
+    for row in rows:
+        del row["group"], row["articles"]
+    rows.sort(key=lambda r: (-r["mentions"], r["target"]))
+    return rows
