@@ -174,3 +174,24 @@ def test_show_techniques_highlights_spans_and_techniques_lists_rates(cli):
     assert spans and {s["technique"] for s in spans} == {"Name_Calling,Labeling"}
     bad = cli("techniques", "--by", "year")
     assert bad.code == 2 and "expected article, outlet" in bad.err
+
+
+def test_tone_and_claims_after_the_demo(cli, tmp_path):
+    assert cli("demo").code == 0
+    chart = tmp_path / "tone.png"
+    result = cli("tone", "CPEC", "--by", "article", "--chart", str(chart), "--json")
+    assert result.code == 0, result.err
+    tone = json.loads(result.out)
+    assert tone["target"] == "CPEC" and [g["group"] for g in tone["groups"]] == ["1", "2"]
+    assert all(g["mentions"] == g["negative"] + g["neutral"] + g["positive"] for g in tone["groups"])
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    mentions = json.loads(cli("tone", "cpec", "--mentions", "--json").out)
+    assert {m["article_id"] for m in mentions} == {1, 2}
+    assert all(m["mention"] in m["sentence"] and -1 <= m["score"] <= 1 for m in mentions)
+    claims = json.loads(cli("claims", "--about", "CPEC", "--json").out)
+    assert claims and all("CPEC" in c["about"] for c in claims)
+    assert claims == sorted(claims, key=lambda c: -c["score"])
+    shown = cli("show", "2", "--tone", "--claims")
+    assert shown.code == 0 and "tone toward targets" in shown.out and "CPEC" in shown.out
+    missing = cli("tone", "Atlantis")
+    assert missing.code == 2 and "neither a watched topic nor an entity" in missing.err

@@ -956,7 +956,8 @@ def _tone_briefing(result: dict[str, Any]) -> Table:
                   title=f"tone toward {result['target']}", title_justify="left",
                   show_lines=True)  # fmt: skip
     for g in result["groups"]:
-        evidence = sorted(g["evidence"], key=lambda e: -abs(e["score"]))[:2]
+        ranked = sorted(g["evidence"], key=lambda e: e["score"])
+        evidence = ranked[:1] + ranked[-1:] if len(ranked) > 1 else ranked  # both ends
         table.add_row(g["group"], str(g["negative"]), str(g["neutral"]), str(g["positive"]),
                       f"{g['net_tone']:+.2f}",
                       "\n".join(f"{e['score']:+.2f} {_highlight(e['sentence'], e['mention'])}"

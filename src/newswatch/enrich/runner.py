@@ -16,6 +16,7 @@ from typing import Any
 
 # Importing the stage modules registers their stages.
 from newswatch.enrich import (  # noqa: F401
+    claims,
     entities,
     events,
     language,
@@ -24,6 +25,7 @@ from newswatch.enrich import (  # noqa: F401
     quotes,
     techniques,
     timex,
+    tone,
     topics,
 )
 from newswatch.enrich.stage import STAGES, Batch, fingerprint, resolve

@@ -35,7 +35,7 @@ def claims(
             {
                 "score": note.score,
                 "sentence": texts[ref.id][note.start : note.end],
-                "about": [c.name(t["key"]) for t in targets],
+                "about": [c.names.get(t["key"], t["name"]) for t in targets],
                 "entities": note.data.get("entities", []),
                 "numbers": note.data.get("numbers", []),
                 "times": note.data.get("times", []),
