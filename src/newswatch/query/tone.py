@@ -146,7 +146,8 @@ def article_tone(store: Store, article_id: int) -> list[dict[str, Any]]:
         start, end = note.data["sentence"]
         by_target.setdefault(c.key(note.data["key"]), []).append(
             {"tone": note.label, "score": note.score, "mention": text[note.start : note.end],
-             "sentence": text[start:end], "start": note.start, "end": note.end}
+             "sentence": text[start:end], "start": note.start, "end": note.end,
+             "article_id": article_id}
         )  # fmt: skip
     rows = [
         {"target": c.name(key), "key": key, **ToneGroup(key, mentions).as_dict()}
