@@ -183,7 +183,9 @@ def test_tone_and_claims_after_the_demo(cli, tmp_path):
     assert result.code == 0, result.err
     tone = json.loads(result.out)
     assert tone["target"] == "CPEC" and [g["group"] for g in tone["groups"]] == ["1", "2"]
-    assert all(g["mentions"] == g["negative"] + g["neutral"] + g["positive"] for g in tone["groups"])
+    assert all(
+        g["mentions"] == g["negative"] + g["neutral"] + g["positive"] for g in tone["groups"]
+    )
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     mentions = json.loads(cli("tone", "cpec", "--mentions", "--json").out)
     assert {m["article_id"] for m in mentions} == {1, 2}
@@ -191,6 +193,9 @@ def test_tone_and_claims_after_the_demo(cli, tmp_path):
     claims = json.loads(cli("claims", "--about", "CPEC", "--json").out)
     assert claims and all("CPEC" in c["about"] for c in claims)
     assert claims == sorted(claims, key=lambda c: -c["score"])
+    jwg = next(c for c in claims if "inaugural meeting of JWG-ICC" in c["sentence"])
+    assert {"text": "April 9, 2019", "value": "2019-04-09"} in jwg["times"]
+    assert "China-Pakistan Economic Corridor" in [e["name"] for e in jwg["entities"]]
     shown = cli("show", "2", "--tone", "--claims")
     assert shown.code == 0 and "tone toward targets" in shown.out and "CPEC" in shown.out
     missing = cli("tone", "Atlantis")

@@ -26,7 +26,10 @@ def _tone(sentence: str, target: str) -> str:
             "hailed the project's success.",
             {"Beijing": "negative", "the planning minister": "positive"},
         ),
-        ("Officials said the Gwadar port handled 40 ships in March.", {"the Gwadar port": "neutral"}),
+        (
+            "Officials said the Gwadar port handled 40 ships in March.",
+            {"the Gwadar port": "neutral"},
+        ),
     ],
 )
 def test_each_target_of_a_sentence_gets_its_own_tone(sentence: str, expected: dict[str, str]):

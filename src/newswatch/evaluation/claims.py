@@ -75,10 +75,10 @@ def evaluate_claims(data: Path, out: Path) -> dict[str, Any] | None:
     model = load_claim_model()
     predicted = ["Yes" if s >= model.threshold else "No" for s in model.scores(sentences.texts)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
-        writer.writerow(COLUMNS)
-        writer.writerows(zip(sentences.ids, sentences.texts, predicted, strict=True))
+    with out.open("w", encoding="utf-8") as handle:  # the input's text, unquoted, unescaped
+        handle.write("\t".join(COLUMNS) + "\n")
+        for row in zip(sentences.ids, sentences.texts, predicted, strict=True):
+            handle.write("\t".join(row) + "\n")
     gold = [g for g in sentences.gold if g is not None]
     if len(gold) < len(sentences.gold):
         return None
