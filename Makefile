@@ -5,7 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint setup clean
+# The test suite runs every store test on SQLite and on a real PostgreSQL server, which
+# it starts itself from Debian's server binaries; they are installed here when missing.
+PG_CTL := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: demo test lint setup postgresql clean
 
 setup: $(STAMP)
 
@@ -19,8 +24,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/newswatch demo
 
-test: $(STAMP)
+test: $(STAMP) postgresql
 	$(BIN)/pytest -q
+
+postgresql:
+ifeq ($(PG_CTL),)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql
+endif
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from newswatch import __version__
 from newswatch.config import Settings
-from newswatch.errors import ConfigError, NewswatchError
+from newswatch.errors import ConfigError, NewswatchError, StoreError
 from newswatch.store.database import ArticleFilter, Store
 
 app = typer.Typer(
@@ -400,6 +400,54 @@ def stats(json_: JsonOpt = False) -> None:
             value = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:12]) or "-"
         table.add_row(key, escape(str(value)))
     console.print(table)
+
+
+@app.command()
+def migrate(json_: JsonOpt = False) -> None:
+    """Upgrade the store's schema in place to this version's (SQLite or PostgreSQL)."""
+    store = Store.at(state.settings.database_url())
+    before, after = store.migrate()
+    if json_:
+        print(json.dumps({"store": store.url, "from": before, "to": after}))
+        return
+    if before == after:
+        console.print(f"store {store.url} is current (schema revision {after})")
+    else:
+        console.print(f"store {store.url} upgraded: schema revision {before or 'none'} → {after}")
+
+
+@app.command()
+def copy(
+    to: Annotated[str, typer.Option("--to", help="The new store: a file path or URL.")],
+    from_: Annotated[
+        str | None, typer.Option("--from", help="The store to copy (default: --db).")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Copy a whole store into a new one, e.g. SQLite to PostgreSQL, ids and all; then
+    verify it: row counts and checksums of every table must match."""
+    from newswatch.store.transfer import checksums, copy_store
+
+    source = Store.open(Settings(db=from_).database_url()) if from_ else state.store()
+    target = Store.open(Settings(db=to).database_url())
+    with _progress() as progress:
+        task = progress.add_task("copy", total=None, current="")
+        copy_store(source, target,
+                   progress=lambda table, n: progress.update(task, completed=n, current=table))  # fmt: skip
+    before, after = checksums(source), checksums(target)
+    if json_:
+        print(json.dumps({"from": source.url, "to": target.url, "tables": {
+            name: {"rows": rows, "checksum": digest, "verified": after[name] == (rows, digest)}
+            for name, (rows, digest) in before.items()}}))  # fmt: skip
+    else:
+        table = Table("table", "rows", "checksum", "copy", title=f"{source.url} → {target.url}",
+                      title_justify="left")  # fmt: skip
+        for name, (rows, digest) in before.items():
+            same = after[name] == (rows, digest)
+            table.add_row(name, str(rows), digest[:16], "verified" if same else "[red]DIFFERS")
+        console.print(table)
+    if before != after:
+        raise StoreError(f"the copy in {target.url} differs from {source.url}: see the table")
 
 
 # ── facts: who, what, when, where ─────────────────────────────────────────────

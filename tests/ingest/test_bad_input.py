@@ -162,27 +162,3 @@ def test_files_of_other_kinds_in_a_folder_are_reported_as_skipped(store, setting
     entry = store.quarantined()[0]
     assert entry.action == "skipped" and ".dtd is not a news format" in entry.reason
     assert ingest(store, [str(tmp_path / "schema.dtd")], settings).counts["new"] == 1
-
-
-def test_two_concurrent_ingests_of_overlapping_folders_store_each_text_once(tmp_path, shared_data):
-    texts = sorted((shared_data / "polnear" / "train" / "text").glob("*.txt"))
-    for name, part in (("a", texts[:600]), ("b", texts[240:])):
-        (tmp_path / name).mkdir()
-        for path in part:
-            (tmp_path / name / path.name).symlink_to(path)
-    db = tmp_path.parent / f"{tmp_path.name}-concurrent.db"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "--db", str(db), "ingest", str(tmp_path / n)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        for n in ("a", "b")
-    ]  # fmt: skip
-    errors = [p.communicate(timeout=300)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], errors
-    store = Store.open(f"sqlite:///{db}")
-    with store.connect() as conn:
-        rows, hashes = conn.exec_driver_sql(
-            "SELECT count(*), count(DISTINCT content_hash) FROM article"
-        ).one()
-    assert rows == hashes == 839  # 840 files, one exact duplicate pair in PolNeAR train

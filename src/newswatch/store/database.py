@@ -1,12 +1,19 @@
 """The store: articles, near-duplicate clusters, quarantine and annotations in one database.
 
-``Store.open(url)`` connects (SQLite by default, in WAL mode) and upgrades the schema
-with Alembic. Everything else in newswatch talks to the database through this class,
-so another backend needs no change outside ``store/``.
+``Store.open(url)`` connects to a SQLite file (the default, in WAL mode) or a PostgreSQL
+server (``postgresql://user@host/db``, driven by psycopg 3) and checks the schema, which
+Alembic migrations create and upgrade (``Store.migrate``). Everything else in newswatch
+talks to the database through this class, so the backends differ only inside ``store/``.
 
 Writes happen in batches, one transaction each: an interrupted run (Ctrl-C, kill)
 leaves every committed batch complete and the current one absent, and re-running
 the same input picks up where it stopped because ingest is idempotent.
+
+Several processes may write one store at once (two ingests, an enrich beside an
+ingest, Dask workers). Writers take one store-wide write lock when their transaction
+begins (SQLite's ``BEGIN IMMEDIATE``; a PostgreSQL transaction-level advisory lock), so
+a text's hash lookup and its insert can never interleave with another writer's, and
+with a single lock taken first no two writers can deadlock. Readers never wait.
 """
 
 from __future__ import annotations
@@ -34,11 +41,12 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    literal_column,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from newswatch.errors import NotFound, QuerySyntaxError, StoreError
 from newswatch.models import (
@@ -55,9 +63,16 @@ from newswatch.models import (
 )
 from newswatch.normalise.minhash import band_keys, similarity
 from newswatch.store import schema as t
-from newswatch.store.fulltext import parse_query, render_fts5
+from newswatch.store.fulltext import (
+    TEXT_SEARCH_CONFIG,
+    Node,
+    parse_query,
+    render_fts5,
+    render_tsquery,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_LOCK = 0x6E657773  # PostgreSQL advisory lock key of the store's writers ("news")
 
 
 def _now() -> str:
@@ -208,37 +223,75 @@ class Store:
 
     @classmethod
     def open(cls, url: str, **options: Any) -> Store:
-        """Connect to ``url`` and bring its schema up to date."""
+        """Connect to ``url`` and make sure its schema is the one this code needs.
+
+        A new (empty) database gets the schema. An older SQLite store is upgraded in
+        place, as one analyst's file; an older PostgreSQL store is shared by a desk, so
+        it is upgraded only on request (``newswatch migrate``) and refused until then.
+        """
+        store = cls.at(url, **options)
+        revision, head = store.revision(), _head()
+        if revision != head and (revision is None or store.dialect == "sqlite"):
+            store.migrate()
+        elif revision != head:
+            store.close()
+            raise StoreError(
+                f"store {store.url} has schema revision {revision}, this newswatch needs "
+                f"{head}: run `newswatch --db URL migrate` once to upgrade it in place"
+            )
+        return store
+
+    @classmethod
+    def at(cls, url: str, **options: Any) -> Store:
+        """A store for ``url`` without looking at or changing its schema."""
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            engine = create_engine(url)
+            engine = create_engine(_driver_url(url))
         except (SQLAlchemyError, ImportError, ValueError) as err:
             raise StoreError(f"cannot open store {url!r}: {err}") from err
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
-        store = cls(engine, **options)
-        store.migrate()
-        return store
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "begin", _postgresql_begin)
+        else:
+            raise StoreError(f"store {url!r}: newswatch stores live in SQLite or PostgreSQL")
+        return cls(engine, **options)
 
-    def migrate(self) -> None:
-        """Upgrade the schema to the newest Alembic revision (a no-op when current).
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
-        The revision is first read without a write lock, so opening a current store to
-        search it never waits behind a running ingest."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        head = ScriptDirectory.from_config(config).get_current_head()
+    def revision(self) -> str | None:
+        """The schema revision the store is at (None: no newswatch schema yet).
+
+        Read without the write lock, so opening a current store to search it never
+        waits behind a running ingest."""
         try:
             with self.engine.connect() as conn:
-                if MigrationContext.configure(conn).get_current_revision() == head:
-                    return
+                revision = MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as err:
+            raise StoreError(f"cannot open store {self.url}: {err.orig}") from err
+        if revision is not None and revision not in _revisions():
+            raise StoreError(
+                f"store {self.url} has schema revision {revision}, unknown to this "
+                "newswatch: it was written by a newer version"
+            )
+        return revision
+
+    def migrate(self, target: str = "head") -> tuple[str | None, str | None]:
+        """Upgrade the schema in place to ``target`` (a no-op when it is there already);
+        returns the revisions before and after. Concurrent callers wait for the first."""
+        config = _alembic_config()
+        before = self.revision()
+        try:
             with self._writer.begin() as conn:
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
-        except OperationalError as err:
-            raise StoreError(f"cannot open or migrate store {self.engine.url}: {err.orig}") from err
+                command.upgrade(config, target)
+        except (OperationalError, ProgrammingError) as err:
+            raise StoreError(f"cannot migrate store {self.url}: {err.orig}") from err
+        return before, self.revision()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -461,35 +514,22 @@ class Store:
     def search(
         self, query: str, filters: ArticleFilter | None = None, limit: int = 20, offset: int = 0
     ) -> list[SearchHit]:
-        """Ranked full-text search (BM25, title weighted ×5) with highlighted snippets."""
-        if self.engine.dialect.name != "sqlite":
-            raise StoreError(f"full-text search is not available on {self.engine.dialect.name}")
-        match = render_fts5(parse_query(query))
-        a = t.article.c
+        """Ranked full-text search, title weighted ×5, with highlighted snippets (the
+        matched words between ``\\x02`` and ``\\x03``).
+
+        SQLite ranks by BM25 over its FTS5 index; PostgreSQL by cover density
+        (``ts_rank_cd``, normalised by document length) over the ``search_vector`` GIN
+        index. Both answer the same query language with the same filters."""
+        node = parse_query(query)
         clauses = (filters or ArticleFilter()).clauses()
-        sql = (
-            select(
-                a.id,
-                a.title,
-                a.published,
-                a.outlet,
-                a.language,
-                a.syndication_cluster,
-                text("-bm25(article_fts, 5.0, 1.0) AS score"),
-                text("snippet(article_fts, 1, char(2), char(3), '…', 16) AS snippet"),
-            )
-            .select_from(
-                t.article.join(text("article_fts"), text("article_fts.rowid = article.id"))
-            )
-            .where(text("article_fts MATCH :match"), *clauses)
-            .order_by(text("score DESC"), a.id)
-            .limit(limit)
-            .offset(offset)
-        )
+        if self.dialect == "postgresql":
+            sql = _postgresql_search(node, clauses, limit, offset)
+        else:
+            sql = _sqlite_search(node, clauses, limit, offset)
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(sql, {"match": match}).all()
-        except OperationalError as err:
+                rows = conn.execute(sql).all()
+        except (OperationalError, ProgrammingError) as err:
             raise QuerySyntaxError(f"search engine refused query {query!r}: {err.orig}") from err
         return [
             SearchHit(
@@ -737,6 +777,12 @@ class Store:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """One write transaction, holding the store's write lock until it ends."""
+        with self._writer.begin() as conn:
+            yield conn
+
 
 @dataclass(frozen=True)
 class StoredArticleRef:
@@ -751,6 +797,75 @@ class StoredArticleRef:
 def _annotation(row: Any) -> Annotation:
     """An annotation row (possibly joined with its article) as the model's record."""
     return Annotation(row.kind, row.start, row.end, row.label, row.score, json.loads(row.data))
+
+
+_SEARCH_COLUMNS = (_A.id, _A.title, _A.published, _A.outlet, _A.language, _A.syndication_cluster)
+
+
+def _sqlite_search(node: Node, clauses: list[Any], limit: int, offset: int) -> Any:
+    """BM25 over the FTS5 index (``-bm25``: higher is better) and FTS5's snippet."""
+    return (
+        select(
+            *_SEARCH_COLUMNS,
+            text("-bm25(article_fts, 5.0, 1.0) AS score"),
+            text("snippet(article_fts, 1, char(2), char(3), '…', 16) AS snippet"),
+        )
+        .select_from(t.article.join(text("article_fts"), text("article_fts.rowid = article.id")))
+        .where(text("article_fts MATCH :match").bindparams(match=render_fts5(node)), *clauses)
+        .order_by(text("score DESC"), _A.id)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+# ts_rank_cd's weights for the labels D, C, B, A: the text is D, the title A (×5).
+_RANK_WEIGHTS: Any = literal_column("'{0.2, 0.2, 0.2, 1.0}'::real[]")
+_HEADLINE = (
+    "StartSel=\x02, StopSel=\x03, MaxWords=16, MinWords=8, MaxFragments=1, FragmentDelimiter=…"
+)
+
+
+def _postgresql_search(node: Node, clauses: list[Any], limit: int, offset: int) -> Any:
+    """Cover-density rank over the ``search_vector`` GIN index; snippets (``ts_headline``
+    re-parses the text, so only for the page of hits)."""
+    vector: Any = literal_column("article.search_vector")
+    query = render_tsquery(node)
+    ranked = (
+        select(_A.id, func.ts_rank_cd(_RANK_WEIGHTS, vector, query, 1).label("score"))
+        .where(vector.op("@@")(query), *clauses)
+        .order_by(text("score DESC"), _A.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    headline = func.ts_headline(TEXT_SEARCH_CONFIG, _A.text, render_tsquery(node), _HEADLINE)
+    return (
+        select(*_SEARCH_COLUMNS, ranked.c.score, headline.label("snippet"))
+        .select_from(t.article.join(ranked, ranked.c.id == _A.id))
+        .order_by(ranked.c.score.desc(), _A.id)
+    )
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _head() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def _driver_url(url: str) -> str:
+    """``postgresql://…`` (and ``postgres://…``) means psycopg 3, the driver installed."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -774,6 +889,13 @@ def _sqlite_begin(conn: Connection) -> None:
     """
     immediate = conn.get_execution_options().get("write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _postgresql_begin(conn: Connection) -> None:
+    """Writers take the store's write lock first thing in their transaction; it is
+    released when the transaction ends. The same reasoning as ``_sqlite_begin``."""
+    if conn.get_execution_options().get("write", False):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def _article_row(article: Article, now: str) -> dict[str, Any]:

@@ -9,18 +9,26 @@ The query language (the same on every backend)::
     corrid*                  prefix
     (cpec OR corridor) AND (debt OR loan)
 
-Words are matched after the backend's stemming (Porter on SQLite), case- and
-diacritic-insensitively; a hyphenated word ("China-Pakistan") is the phrase of its
-parts. ``parse_query`` builds a small syntax tree; ``render_fts5`` writes it as an
-SQLite FTS5 MATCH expression. Other backends add their own renderer beside it.
+Words are matched after the backend's stemming (Porter on SQLite, Snowball English on
+PostgreSQL), case-insensitively; a hyphenated word ("China-Pakistan") is the phrase of
+its parts. A query needs at least one word that is not negated, on every backend.
+``parse_query`` builds a small syntax tree; ``render_fts5`` writes it as an SQLite
+FTS5 MATCH expression, ``render_tsquery`` as a PostgreSQL ``tsquery`` expression.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from sqlalchemy import func, literal_column
 
 from newswatch.errors import QuerySyntaxError
+
+TEXT_SEARCH_CONFIG: Any = literal_column("'english'::regconfig")
+"""PostgreSQL's text search configuration of the ``article.search_vector`` column."""
 
 _TOKEN = re.compile(r'\(|\)|"[^"]*"?|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -123,28 +131,76 @@ class _Parser:
 
 
 def parse_query(query: str) -> Node:
-    """Parse the newswatch query language; raises ``QuerySyntaxError`` with the reason."""
-    return _Parser(query).parse()
+    """Parse the newswatch query language; raises ``QuerySyntaxError`` with the reason.
+
+    A negation may only take words away from an AND that has positive words: a query
+    like ``NOT debt`` or ``cpec OR -debt`` asks for nearly everything and no index can
+    answer it."""
+    node = _Parser(query).parse()
+    _check_negations(node)
+    return node
+
+
+def _check_negations(node: Node) -> None:
+    if isinstance(node, Not):
+        raise QuerySyntaxError("a query needs at least one word that is not negated")
+    if isinstance(node, Or):
+        for part in node.parts:
+            _check_negations(part)
+    if isinstance(node, And):
+        positive = [p for p in node.parts if not isinstance(p, Not)]
+        if not positive:
+            raise QuerySyntaxError("a query needs at least one word that is not negated")
+        for part in positive:
+            _check_negations(part)
+        for part in node.parts:
+            if isinstance(part, Not):
+                _check_negations(part.part)
+
+
+def _split(node: And) -> tuple[list[Node], list[Node]]:
+    """The positive parts of an AND, and the parts it negates."""
+    positive: list[Node] = [p for p in node.parts if not isinstance(p, Not)]
+    negative: list[Node] = [p.part for p in node.parts if isinstance(p, Not)]
+    return positive, negative
 
 
 def render_fts5(node: Node) -> str:
-    """An SQLite FTS5 MATCH expression for ``node``.
+    """An SQLite FTS5 MATCH expression for a parsed query.
 
     FTS5's NOT is binary (``a NOT b``), so negated parts of an AND are moved after its
-    positive parts; a query with nothing positive cannot be answered by an index.
-    """
+    positive parts."""
     if isinstance(node, Term):
         phrase = '"' + " ".join(node.words) + '"'
         return phrase + "*" if node.prefix else phrase
     if isinstance(node, Or):
         return "(" + " OR ".join(render_fts5(p) for p in node.parts) + ")"
-    if isinstance(node, Not):
-        raise QuerySyntaxError("a query needs at least one word that is not negated")
-    positive = [p for p in node.parts if not isinstance(p, Not)]
-    negative = [p.part for p in node.parts if isinstance(p, Not)]
-    if not positive:
-        raise QuerySyntaxError("a query needs at least one word that is not negated")
+    assert isinstance(node, And), "parse_query lets no negation stand alone"
+    positive, negative = _split(node)
     text = "(" + " AND ".join(render_fts5(p) for p in positive) + ")"
     for part in negative:
         text += " NOT " + render_fts5(part)
     return text
+
+
+def render_tsquery(node: Node) -> Any:
+    """A PostgreSQL ``tsquery`` expression for a parsed query.
+
+    Each term is parsed by PostgreSQL itself (``websearch_to_tsquery`` for words and
+    phrases, ``to_tsquery`` with ``:*`` for a prefix) and the terms are combined with
+    tsquery's own AND, OR and NOT (``&&``, ``||``, ``!!``); words are bound parameters,
+    never spliced into SQL."""
+    if isinstance(node, Term):
+        if node.prefix:
+            pieces = [*node.words[:-1], node.words[-1] + ":*"]
+            return func.to_tsquery(TEXT_SEARCH_CONFIG, " <-> ".join(pieces))
+        phrase = '"' + " ".join(node.words) + '"'
+        return func.websearch_to_tsquery(TEXT_SEARCH_CONFIG, phrase)
+    if isinstance(node, Or):
+        return reduce(lambda a, b: a.op("||")(b), [render_tsquery(p) for p in node.parts])
+    assert isinstance(node, And), "parse_query lets no negation stand alone"
+    positive, negative = _split(node)
+    query = reduce(lambda a, b: a.op("&&")(b), [render_tsquery(p) for p in positive])
+    for part in negative:
+        query = query.op("&&")(func.tsquery_not(render_tsquery(part)))
+    return query
