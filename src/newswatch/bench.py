@@ -1,32 +1,43 @@
-"""Benchmarks a user can re-run: ``newswatch bench ingest`` and ``newswatch bench enrich``.
+"""Benchmarks a user can re-run: ``newswatch bench ingest|enrich|suite``.
 
 Each case runs in a fresh process (so its peak memory is its own) against a fresh
-SQLite store in a temporary folder, on the shared corpora:
+store: a SQLite file in a temporary folder, or a new database on a PostgreSQL server
+the user names (``--postgresql URL``; the database is dropped afterwards). Corpora:
 
 - ``reuters``: the 22 Reuters-21578 SGML files (19,043 stories with a body);
 - ``polnear``: the PolNeAR train folder (840 long articles, metadata sidecar);
 - ``search``: 50 fixed queries (words, phrases, boolean, prefix; top 10 with snippets)
   against the Reuters store grown with PolNeAR (train, dev) and PTC (train, test) to
-  just over 20,000 articles, each run once after one warm-up pass; median and p95.
+  just over 20,000 articles, each run once after one warm-up pass; median and p95;
+- ``export``: that store written out as JSONL.
 
 Ingest includes everything but enrichment: decoding, parsing, clean-up, dating,
-hashing, MinHash signatures, LSH candidate lookups and FTS indexing.
+hashing, MinHash signatures, LSH candidate lookups and full-text indexing.
 
 ``enrich`` ingests the PolNeAR train folder (untimed), runs the prerequisites of the
 stages asked for (untimed), then times those stages: all stages end to end by default,
 including spaCy parsing, which the stages share and which dominates the cost.
+
+``suite`` runs, for each backend: ingest (Reuters, PolNeAR), search and export at
+20,000 articles; enrichment of the first ``enrich_articles`` PolNeAR articles stage
+by stage in one process, then end to end in one process and on local Dask clusters
+of 1 and 2 workers (model loading included, as a user waits for it); and the growth
+of ingest and search cost with the store (about 1k, 5k and 20k articles).
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import platform
 import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +45,7 @@ import psutil
 
 from newswatch import __version__
 from newswatch.config import Settings
+from newswatch.errors import ConfigError
 
 SEARCH_QUERIES = [
     "oil", "wheat", "coffee", "gold", "interest rates", '"trade deficit"', "bank*",
@@ -46,6 +58,7 @@ SEARCH_QUERIES = [
     '"net loss"', "profit NOT loss", "canada", "sterling", "lme", "rate cut",
 ]  # fmt: skip
 assert len(SEARCH_QUERIES) == 50
+SCALING_FILES = (1, 5)  # Reuters files for the ~1k and ~5k stores; ~20k is the search store
 
 
 def default_data_dir() -> Path:
@@ -62,12 +75,66 @@ def _workers_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def _ingest_case(name: str, inputs: list[str], workdir: str) -> dict[str, Any]:
-    from newswatch.ingest.core import ingest
+# ── stores ───────────────────────────────────────────────────────────────────────
+
+
+class _Stores:
+    """Fresh stores for the cases: SQLite files in ``workdir``, or new databases on the
+    PostgreSQL server at ``postgresql`` (any database URL on it), dropped at the end."""
+
+    def __init__(self, workdir: str, postgresql: str | None) -> None:
+        self.workdir = workdir
+        self.postgresql = postgresql
+        self.databases: list[str] = []
+
+    def new(self, backend: str, name: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{Path(self.workdir) / f'{name}.db'}"
+        if not self.postgresql:
+            raise ConfigError("the postgresql backend needs --postgresql URL of a server")
+        database = f"newswatch_bench_{name}_{os.getpid()}"
+        self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{database}"')
+        self.databases.append(database)
+        return self.postgresql.rsplit("/", 1)[0] + "/" + database
+
+    def drop_all(self) -> None:
+        for database in self.databases:
+            self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        assert self.postgresql
+        url = self.postgresql.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.encode())
+
+
+@contextmanager
+def _stores(postgresql: str | None) -> Iterator[_Stores]:
+    with tempfile.TemporaryDirectory(prefix="newswatch-bench-") as workdir:
+        stores = _Stores(workdir, postgresql)
+        try:
+            yield stores
+        finally:
+            stores.drop_all()
+
+
+def _open(url: str) -> Any:
     from newswatch.store.database import Store
 
-    settings = Settings(db=str(Path(workdir) / f"{name}.db"))
-    store = Store.open(settings.database_url())
+    return Store.open(url)
+
+
+# ── cases (each runs in its own process) ─────────────────────────────────────────
+
+
+def _ingest_case(name: str, inputs: list[str], url: str) -> dict[str, Any]:
+    from newswatch.ingest.core import ingest
+
+    settings = Settings(db=url)
+    store = _open(url)
     start = time.perf_counter()
     report = ingest(store, inputs, settings)
     seconds = time.perf_counter() - start
@@ -88,13 +155,13 @@ def _ingest_case(name: str, inputs: list[str], workdir: str) -> dict[str, Any]:
     }
 
 
-def _search_case(db: str, extra_inputs: list[str]) -> dict[str, Any]:
+def _search_case(url: str, extra_inputs: list[str], name: str = "search") -> dict[str, Any]:
     from newswatch.ingest.core import ingest
-    from newswatch.store.database import Store
 
-    settings = Settings(db=db)
-    store = Store.open(settings.database_url())
-    ingest(store, extra_inputs, settings)  # untimed: grow the store past 20,000 articles
+    settings = Settings(db=url)
+    store = _open(url)
+    if extra_inputs:
+        ingest(store, extra_inputs, settings)  # untimed: grow the store
     for query in SEARCH_QUERIES:  # warm-up: page cache and prepared statements
         store.search(query, limit=10)
     timings, hits = [], 0
@@ -104,7 +171,7 @@ def _search_case(db: str, extra_inputs: list[str]) -> dict[str, Any]:
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     return {
-        "case": "search (50 queries, top 10)",
+        "case": f"{name} (50 queries, top 10)",
         "articles": store.stats()["articles"],
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
@@ -114,40 +181,32 @@ def _search_case(db: str, extra_inputs: list[str]) -> dict[str, Any]:
     }
 
 
-def _run_isolated(func: Any, *args: Any) -> dict[str, Any]:
-    """Run one case in a fresh process (its own peak memory; it may start workers)."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context) as pool:
-        result: dict[str, Any] = pool.submit(func, *args).result()
-    return result
+def _export_case(url: str) -> dict[str, Any]:
+    from newswatch.query.export import export
+    from newswatch.store.database import ArticleFilter
+
+    store = _open(url)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        count = export(store, "jsonl", Path(folder) / "export.jsonl", ArticleFilter())
+        seconds = time.perf_counter() - start
+    return {
+        "case": "export jsonl",
+        "articles": count,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(count / seconds, 1),
+        "words_per_s": round(store.stats()["words"] / seconds),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
 
 
-def bench_ingest(data: Path, output: Path | None = None) -> dict[str, Any]:
-    """Run the ingest and search cases; returns (and optionally writes) the results."""
-    reuters = sorted(str(p) for p in (data / "reuters21578").glob("reut2-*.sgm"))
-    polnear = data / "polnear" / "train" / "text"
-    if not reuters or not polnear.is_dir():
-        from newswatch.errors import ConfigError
-
-        raise ConfigError(f"benchmark corpora not found under {data}; pass --data DIR")
-    results = []
-    with tempfile.TemporaryDirectory(prefix="newswatch-bench-") as workdir:
-        results.append(_run_isolated(_ingest_case, "reuters", reuters, workdir))
-        results.append(_run_isolated(_ingest_case, "polnear", [str(polnear)], workdir))
-        more = [str(data / "polnear" / "train" / "text"), str(data / "polnear" / "dev" / "text"),
-                str(data / "ptc-train" / "articles"), str(data / "ptc-test-unlabeled")]  # fmt: skip
-        results.append(_run_isolated(_search_case, str(Path(workdir) / "reuters.db"), more))
-    return _report(results, output)
-
-
-def _enrich_case(inputs: list[str], stages: list[str] | None, workdir: str) -> dict[str, Any]:
+def _enrich_case(inputs: list[str], stages: list[str] | None, url: str) -> dict[str, Any]:
     from newswatch.enrich.runner import enrich
     from newswatch.enrich.stage import resolve
     from newswatch.ingest.core import ingest
-    from newswatch.store.database import Store
 
-    settings = Settings(db=str(Path(workdir) / "enrich.db"))
-    store = Store.open(settings.database_url())
+    settings = Settings(db=url)
+    store = _open(url)
     ingest(store, inputs, settings)
     timed = [s.name for s in resolve(stages)] if not stages else list(stages)
     prerequisites = [s.name for s in resolve(stages) if s.name not in timed]
@@ -168,17 +227,143 @@ def _enrich_case(inputs: list[str], stages: list[str] | None, workdir: str) -> d
     }
 
 
+def _enrich_by_stage_case(inputs: list[str], url: str) -> list[dict[str, Any]]:
+    """Every stage timed on its own, in dependency order, in one process (models load
+    when their stage first runs, as in ``newswatch enrich``)."""
+    from newswatch.enrich.runner import enrich
+    from newswatch.enrich.stage import resolve
+    from newswatch.ingest.core import ingest
+
+    settings = Settings(db=url)
+    store = _open(url)
+    ingest(store, inputs, settings)
+    stats = store.stats()
+    results = []
+    for spec in resolve(None):
+        start = time.perf_counter()
+        enrich(store, [spec.name], batch_size=settings.enrich_batch)
+        seconds = time.perf_counter() - start
+        results.append({
+            "case": f"enrich stage {spec.name}",
+            "articles": stats["articles"],
+            "seconds": round(seconds, 2),
+            "articles_per_s": round(stats["articles"] / seconds, 2),
+            "words_per_s": round(stats["words"] / seconds),
+            "peak_rss_mb": round(_peak_rss_mb(), 1),
+        })  # fmt: skip
+    return results
+
+
+def _enrich_cluster_case(inputs: list[str], url: str, workers: int) -> dict[str, Any]:
+    """All stages end to end on a local Dask cluster of ``workers`` processes."""
+    from newswatch.enrich.distributed import enrich_on_cluster
+    from newswatch.ingest.core import ingest
+
+    settings = Settings(db=url)
+    store = _open(url)
+    ingest(store, inputs, settings)
+    stats = store.stats()
+    start = time.perf_counter()
+    enrich_on_cluster(url, None, workers=workers, batch_size=settings.enrich_batch)
+    seconds = time.perf_counter() - start
+    return {
+        "case": f"enrich all stages, Dask {workers} worker{'s' if workers > 1 else ''}",
+        "articles": stats["articles"],
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(stats["articles"] / seconds, 2),
+        "words_per_s": round(stats["words"] / seconds),
+        "peak_rss_mb": round(_peak_rss_mb() + _workers_peak_rss_mb(), 1),
+    }
+
+
+def _run_isolated(func: Any, *args: Any) -> Any:
+    """Run one case in a fresh process (its own peak memory; it may start workers)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(func, *args).result()
+
+
+# ── what the commands run ────────────────────────────────────────────────────────
+
+
+def _corpora(data: Path) -> dict[str, list[str]]:
+    reuters = sorted(str(p) for p in (data / "reuters21578").glob("reut2-*.sgm"))
+    polnear = data / "polnear" / "train" / "text"
+    if not reuters or not polnear.is_dir():
+        raise ConfigError(f"benchmark corpora not found under {data}; pass --data DIR")
+    more = [str(polnear), str(data / "polnear" / "dev" / "text"),
+            str(data / "ptc-train" / "articles"), str(data / "ptc-test-unlabeled")]  # fmt: skip
+    return {"reuters": reuters, "polnear": [str(polnear)], "to 20k": more}
+
+
+def bench_ingest(
+    data: Path, output: Path | None = None, backend: str = "sqlite", postgresql: str | None = None
+) -> dict[str, Any]:
+    """Run the ingest and search cases; returns (and optionally writes) the results."""
+    corpora = _corpora(data)
+    with _stores(postgresql) as stores:
+        reuters = stores.new(backend, "reuters")
+        results = [
+            _run_isolated(_ingest_case, "reuters", corpora["reuters"], reuters),
+            _run_isolated(_ingest_case, "polnear", corpora["polnear"], stores.new(backend, "p")),
+            _run_isolated(_search_case, reuters, corpora["to 20k"]),
+        ]
+    return _report(results, output)
+
+
 def bench_enrich(
-    data: Path, stages: list[str] | None = None, output: Path | None = None
+    data: Path,
+    stages: list[str] | None = None,
+    output: Path | None = None,
+    backend: str = "sqlite",
+    postgresql: str | None = None,
 ) -> dict[str, Any]:
     """Time enrichment (all stages, or ``stages``) on the PolNeAR train folder."""
     polnear = data / "polnear" / "train" / "text"
     if not polnear.is_dir():
-        from newswatch.errors import ConfigError
-
         raise ConfigError(f"PolNeAR train folder not found under {data}; pass --data DIR")
-    with tempfile.TemporaryDirectory(prefix="newswatch-bench-") as workdir:
-        results = [_run_isolated(_enrich_case, [str(polnear)], stages, workdir)]
+    with _stores(postgresql) as stores:
+        url = stores.new(backend, "enrich")
+        results = [_run_isolated(_enrich_case, [str(polnear)], stages, url)]
+    return _report(results, output)
+
+
+def bench_suite(
+    data: Path,
+    backends: list[str],
+    postgresql: str | None = None,
+    enrich_articles: int = 200,
+    output: Path | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Everything, for each backend: ingest, search, export, enrichment by stage and end
+    to end (one process, Dask with 1 and 2 workers), and cost against store size."""
+    corpora = _corpora(data)
+    sample = sorted(str(p) for p in Path(corpora["polnear"][0]).glob("*.txt"))[:enrich_articles]
+    results: list[dict[str, Any]] = []
+
+    def run(backend: str, func: Any, *args: Any) -> None:
+        found = _run_isolated(func, *args)
+        for result in found if isinstance(found, list) else [found]:
+            result["backend"] = backend
+            results.append(result)
+            log(json.dumps(result))
+
+    with _stores(postgresql) as stores:
+        for backend in backends:
+            for files in SCALING_FILES:
+                url = stores.new(backend, f"scale{files}")
+                run(backend, _ingest_case, f"reuters, {files} file(s)", corpora["reuters"][:files], url)  # fmt: skip
+                run(backend, _search_case, url, [], "search")
+            reuters = stores.new(backend, "reuters")
+            run(backend, _ingest_case, "reuters", corpora["reuters"], reuters)
+            run(backend, _ingest_case, "polnear", corpora["polnear"], stores.new(backend, "p"))
+            run(backend, _search_case, reuters, corpora["to 20k"])
+            run(backend, _export_case, reuters)
+            run(backend, _enrich_by_stage_case, sample, stores.new(backend, "stages"))
+            run(backend, _enrich_case, sample, None, stores.new(backend, "e2e"))
+            for workers in (1, 2):
+                run(backend, _enrich_cluster_case, sample, stores.new(backend, f"dask{workers}"), workers)  # fmt: skip
     return _report(results, output)
 
 

@@ -1026,11 +1026,22 @@ bench_app = typer.Typer(help="Benchmarks: throughput, latency and peak memory.")
 app.add_typer(bench_app, name="bench")
 
 
+BenchDataOpt = Annotated[
+    Path | None, typer.Option("--data", help="Shared data folder (default ../shared/data).")
+]
+BackendOpt = Annotated[str, typer.Option("--backend", help="Store backend: sqlite or postgresql.")]
+PostgresqlOpt = Annotated[
+    str | None,
+    typer.Option("--postgresql", help="A database URL on the PostgreSQL server to use; "
+                 "benchmark databases are created beside it and dropped."),
+]  # fmt: skip
+
+
 @bench_app.command("ingest")
 def bench_ingest(
-    data: Annotated[
-        Path | None, typer.Option(help="Shared data folder (default ../shared/data).")
-    ] = None,
+    data: BenchDataOpt = None,
+    backend: BackendOpt = "sqlite",
+    postgresql: PostgresqlOpt = None,
     output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
         "bench-results/ingest.json"
     ),
@@ -1040,7 +1051,7 @@ def bench_ingest(
     from newswatch.bench import default_data_dir
 
     with console.status("benchmarking ingest and search (about a minute)…"):
-        report = run_bench(data or default_data_dir(), output)
+        report = run_bench(data or default_data_dir(), output, backend, postgresql)
     _print_bench(report, output)
 
 
@@ -1049,9 +1060,9 @@ def bench_enrich(
     stage: Annotated[
         list[str] | None, typer.Option("--stage", help="Time only this stage (repeatable).")
     ] = None,
-    data: Annotated[
-        Path | None, typer.Option(help="Shared data folder (default ../shared/data).")
-    ] = None,
+    data: BenchDataOpt = None,
+    backend: BackendOpt = "sqlite",
+    postgresql: PostgresqlOpt = None,
     output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
         "bench-results/enrich.json"
     ),
@@ -1061,7 +1072,36 @@ def bench_enrich(
     from newswatch.bench import default_data_dir
 
     with console.status("benchmarking enrichment on PolNeAR train (a few minutes)…"):
-        report = run_bench(data or default_data_dir(), stage, output)
+        report = run_bench(data or default_data_dir(), stage, output, backend, postgresql)
+    _print_bench(report, output)
+
+
+@bench_app.command("suite")
+def bench_suite(
+    backend: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backend",
+            help="sqlite and/or postgresql (repeatable; default both when --postgresql is given).",
+        ),
+    ] = None,
+    postgresql: PostgresqlOpt = None,
+    enrich_articles: Annotated[
+        int, typer.Option(help="PolNeAR articles enriched per enrichment case.")
+    ] = 200,
+    data: BenchDataOpt = None,
+    output: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
+        "bench-results/suite.json"
+    ),
+) -> None:
+    """Every benchmark on each backend: ingest, search, export, enrichment by stage and
+    end to end (one process; Dask with 1 and 2 workers), cost against store size."""
+    from newswatch.bench import bench_suite as run_bench
+    from newswatch.bench import default_data_dir
+
+    backends = backend or (["sqlite", "postgresql"] if postgresql else ["sqlite"])
+    report = run_bench(data or default_data_dir(), backends, postgresql, enrich_articles,
+                       output, log=err_console.print)  # fmt: skip
     _print_bench(report, output)
 
 
@@ -1071,7 +1111,8 @@ def _print_bench(report: dict[str, Any], output: Path) -> None:
                   f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gb']} GB",
                   title_justify="left")  # fmt: skip
     for r in report["results"]:
-        table.add_row(r["case"], str(r["articles"]), str(r.get("seconds", "")),
+        case = f"{r['case']} [{r['backend']}]" if "backend" in r else r["case"]
+        table.add_row(case, str(r["articles"]), str(r.get("seconds", "")),
                       str(r.get("articles_per_s", "")), str(r.get("words_per_s", "")),
                       str(r.get("median_ms", "")), str(r.get("p95_ms", "")), str(r["peak_rss_mb"]))  # fmt: skip
     console.print(table)
