@@ -133,6 +133,12 @@ def module_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def module_settings(module_backend: str, new_store_url, tmp_path_factory) -> Settings:
+    """Settings of a fresh store that a module's tests share, on each backend."""
+    return Settings(db=new_store_url(module_backend, tmp_path_factory.mktemp("store")))
+
+
 @pytest.fixture
 def settings(backend: str, new_store_url, tmp_path: Path, request: pytest.FixtureRequest):
     """Settings of a fresh store; its SQLite file lies beside, not inside, ``tmp_path``

@@ -31,11 +31,10 @@ def _article_topics(store, article_id):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    from newswatch.config import Settings
+def seeded(module_settings):
     from newswatch.store.database import Store
 
-    settings = Settings(db=str(tmp_path_factory.mktemp("topics") / "store.db"))
+    settings = module_settings
     store = Store.open(settings.database_url())
     ingest(store, [str(SEEDS)], settings)
     enrich(store, ["topics"])

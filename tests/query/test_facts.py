@@ -12,7 +12,6 @@ import json
 import pytest
 from conftest import SEEDS
 
-from newswatch.config import Settings
 from newswatch.enrich.runner import enrich
 from newswatch.ingest.core import ingest
 from newswatch.query import facts
@@ -25,12 +24,12 @@ LATER = (
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
+def seeded(tmp_path_factory, module_settings):
     folder = tmp_path_factory.mktemp("seeds")
     for seed in SEEDS.glob("*.txt"):
         (folder / seed.name).write_text(seed.read_text())
     (folder / "later.txt").write_text(LATER)
-    settings = Settings(db=str(tmp_path_factory.mktemp("store") / "store.db"))
+    settings = module_settings
     store = Store.open(settings.database_url())
     ingest(store, [str(folder)], settings)
     enrich(store)
