@@ -35,6 +35,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Table,
     bindparam,
     create_engine,
     delete,
@@ -172,9 +173,6 @@ class _HotPath:
             "set_cluster": (_SET_CLUSTER, None),
             "set_superseded": (_SET_SUPERSEDED, None),
             "band_lookup": (_band_lookup(bands), None),
-            "insert_source": (insert(t.article_source), ["source_key", "article_id", "first_seen"]),
-            "insert_signature": (insert(t.minhash), ["article_id", "signature"]),
-            "insert_band": (insert(t.minhash_band), ["band_key", "article_id"]),
         }
         self.compiled = {}
         for name, (statement, keys) in statements.items():
@@ -187,15 +185,22 @@ class _HotPath:
         cursor.execute(sql, [params[key] for key in order] if order is not None else params)
         return cursor
 
-    def run_many(self, conn: Connection, name: str, rows: list[dict[str, Any]]) -> None:
+    def run_many(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` into ``table``: with COPY on PostgreSQL (several times faster
+        than row-by-row inserts there), with one prepared INSERT on SQLite."""
         if not rows:
             return
-        sql, order = self.compiled[name]
+        columns = list(rows[0])
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        if order is not None:
-            cursor.executemany(sql, [[row[key] for key in order] for row in rows])
-        else:
-            cursor.executemany(sql, rows)
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+            return
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=columns)
+        order = compiled.positiontup
+        assert order is not None, "SQLite's parameters are positional"
+        cursor.executemany(compiled.string, [[row[key] for key in order] for row in rows])
 
 
 class Store:
@@ -394,14 +399,14 @@ class Store:
     def _write_batch(self, conn: Connection, batch: _Batch) -> None:
         """Rows that nothing inside the batch reads back from the database, in bulk."""
         hot = self._hot_path()
-        hot.run_many(conn, "insert_source", [
+        hot.run_many(conn, t.article_source, [
             {"source_key": key, "article_id": aid, "first_seen": seen}
             for (key, aid), seen in batch.sources.items()
         ])  # fmt: skip
-        hot.run_many(conn, "insert_signature", [
+        hot.run_many(conn, t.minhash, [
             {"article_id": i, "signature": s.tobytes()} for i, s in batch.signatures.items()
         ])  # fmt: skip
-        hot.run_many(conn, "insert_band", [
+        hot.run_many(conn, t.minhash_band, [
             {"band_key": k, "article_id": i} for k, ids in batch.bands.items() for i in ids
         ])  # fmt: skip
 
