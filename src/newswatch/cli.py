@@ -175,24 +175,40 @@ def enrich(
         list[str] | None, typer.Option("--stage", help="Run only this stage (repeatable).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Redo the named stages on every article.")] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Send batches to the Dask cluster at this address (tcp://host:8786)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Send batches to a local Dask cluster of N processes.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Run enrichment stages over the articles that need them."""
-    from newswatch.enrich.runner import enrich as run_enrich
+    """Run enrichment stages over the articles that need them: in this process, or on a
+    Dask cluster (--workers N here, --scheduler ADDRESS anywhere)."""
     from newswatch.enrich.stage import resolve
 
     if force and not stage:
         raise NewswatchError("--force needs --stage NAME: say which stage to redo")
+    if scheduler and workers:
+        raise NewswatchError("give --scheduler or --workers, not both")
+    if workers is not None and workers < 1:
+        raise NewswatchError("--workers needs a number of worker processes, 1 or more")
     store = state.store()
     with _progress() as progress:
         task = progress.add_task("enrich", total=None, current=", ".join(stage or ["all stages"]))
-        done = run_enrich(
-            store,
-            stage,
-            force=force,
-            batch_size=state.settings.enrich_batch,
-            progress=lambda d, t: progress.update(task, completed=d, total=t),
-        )
+        show = lambda d, t: progress.update(task, completed=d, total=t)  # noqa: E731
+        if scheduler or workers:
+            from newswatch.enrich.distributed import enrich_on_cluster
+
+            done = enrich_on_cluster(state.settings.database_url(), stage, scheduler=scheduler, workers=workers,
+                                     force=force, batch_size=state.settings.enrich_batch,
+                                     progress=show)  # fmt: skip
+        else:
+            from newswatch.enrich.runner import enrich as run_enrich
+
+            done = run_enrich(store, stage, force=force, batch_size=state.settings.enrich_batch,
+                              progress=show)  # fmt: skip
     if json_:
         print(json.dumps(dict(done)))
         return
