@@ -1123,14 +1123,15 @@ def bench_suite(
 
 def _print_bench(report: dict[str, Any], output: Path) -> None:
     table = Table("case", "articles", "seconds", "articles/s", "words/s", "median ms", "p95 ms",
-                  "peak RSS MB", title=f"newswatch {report['newswatch']} on "
+                  "peak RSS MB", "worker peak MB", title=f"newswatch {report['newswatch']} on "
                   f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gb']} GB",
                   title_justify="left")  # fmt: skip
     for r in report["results"]:
         case = f"{r['case']} [{r['backend']}]" if "backend" in r else r["case"]
         table.add_row(case, str(r["articles"]), str(r.get("seconds", "")),
                       str(r.get("articles_per_s", "")), str(r.get("words_per_s", "")),
-                      str(r.get("median_ms", "")), str(r.get("p95_ms", "")), str(r["peak_rss_mb"]))  # fmt: skip
+                      str(r.get("median_ms", "")), str(r.get("p95_ms", "")), str(r["peak_rss_mb"]),
+                      str(r.get("worker_peak_rss_mb") or ""))  # fmt: skip
     console.print(table)
     console.print(f"[dim]written to {output}[/dim]")
 

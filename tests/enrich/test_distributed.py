@@ -15,7 +15,7 @@ from conftest import SEEDS
 from distributed import Client, LocalCluster
 
 from newswatch.config import Settings
-from newswatch.enrich.distributed import enrich_on_cluster
+from newswatch.enrich.distributed import _batches, enrich_on_cluster
 from newswatch.enrich.runner import enrich
 from newswatch.ingest.core import ingest
 from newswatch.store.database import Store
@@ -113,3 +113,12 @@ def test_cli_enriches_on_a_local_cluster_and_names_an_unreachable_scheduler(cli)
     assert result.code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.err
     assert cli("enrich", "--workers", "2", "--scheduler", "tcp://127.0.0.1:9").code == 2
+
+
+def test_batches_are_small_enough_for_every_worker_to_get_several():
+    ids = list(range(200))
+    assert [len(b) for b in _batches(ids, 64, 2)] == [25] * 8
+    assert [len(b) for b in _batches(ids, 64, 0)] == [50] * 4  # no worker connected yet
+    assert [len(b) for b in _batches(ids, 10, 2)] == [10] * 20  # never above enrich_batch
+    assert [len(b) for b in _batches(ids[:3], 64, 8)] == [1, 1, 1]
+    assert [i for batch in _batches(ids, 64, 3) for i in batch] == ids

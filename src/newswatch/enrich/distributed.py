@@ -15,6 +15,7 @@ the same annotations (each stage replaces its own annotations of an article).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import uuid
@@ -90,6 +91,13 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
         yield client
 
 
+def _batches(ids: list[int], batch_size: int, workers: int) -> list[list[int]]:
+    """Batches of at most ``batch_size`` ids, small enough that every worker gets about
+    four, so that no worker idles while another finishes a long last batch."""
+    size = max(1, min(batch_size, math.ceil(len(ids) / (4 * max(1, workers)))))
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def enrich_on_cluster(
     url: str,
     stages: Sequence[str] | None = None,
@@ -108,10 +116,10 @@ def enrich_on_cluster(
     store = Store.open(url)  # creates or checks the schema once, before the workers
     ids = store.current_ids()
     store.close()
-    batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
     threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
     done: Counter[str] = Counter()
     with _client(scheduler, workers) as client:
+        batches = _batches(ids, batch_size, len(client.scheduler_info()["workers"]))
         plugin = EnricherPlugin(url, stages, force, threads)
         client.register_plugin(plugin)
         sizes = {client.submit(_enrich_batch, plugin.name, batch, pure=False): len(batch)
