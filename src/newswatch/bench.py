@@ -22,7 +22,8 @@ including spaCy parsing, which the stages share and which dominates the cost.
 20,000 articles; enrichment of the first ``enrich_articles`` PolNeAR articles stage
 by stage in one process, then end to end in one process and on local Dask clusters
 of 1 and 2 workers (model loading included, as a user waits for it); and the growth
-of ingest and search cost with the store (about 1k, 5k and 20k articles).
+of ingest and search cost with the store: 1, 5 and all 22 Reuters files (about 1k, 5k
+and 19k stories) ingested in one process each, the same 50 queries on each store.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ SEARCH_QUERIES = [
     '"net loss"', "profit NOT loss", "canada", "sterling", "lme", "rate cut",
 ]  # fmt: skip
 assert len(SEARCH_QUERIES) == 50
-SCALING_FILES = (1, 5)  # Reuters files for the ~1k and ~5k stores; ~20k is the search store
+SCALING_FILES = (1, 5, 22)  # Reuters files: stores of about 1k, 5k and 19k stories
 
 
 def default_data_dir() -> Path:
@@ -131,13 +132,15 @@ def _open(url: str) -> Any:
 # ── cases (each runs in its own process) ─────────────────────────────────────────
 
 
-def _ingest_case(name: str, inputs: list[str], url: str) -> dict[str, Any]:
+def _ingest_case(
+    name: str, inputs: list[str], url: str, workers: int | None = None
+) -> dict[str, Any]:
     from newswatch.ingest.core import ingest
 
     settings = Settings(db=url)
     store = _open(url)
     start = time.perf_counter()
-    report = ingest(store, inputs, settings)
+    report = ingest(store, inputs, settings, workers=workers)
     seconds = time.perf_counter() - start
     stats = store.stats()
     articles = sum(report.counts[k] for k in ("new", "updated", "near-duplicate", "duplicate",
@@ -356,7 +359,8 @@ def bench_suite(
         for backend in backends:
             for files in SCALING_FILES:
                 url = stores.new(backend, f"scale{files}")
-                run(backend, _ingest_case, f"reuters, {files} file(s)", corpora["reuters"][:files], url)  # fmt: skip
+                run(backend, _ingest_case, f"reuters, {files} file(s), one process",
+                    corpora["reuters"][:files], url, 1)  # fmt: skip
                 run(backend, _search_case, url, [], "search")
             reuters = stores.new(backend, "reuters")
             run(backend, _ingest_case, "reuters", corpora["reuters"], reuters)
