@@ -448,9 +448,9 @@ def copy(
     target = Store.open(Settings(db=to).database_url())
     with _progress() as progress:
         task = progress.add_task("copy", total=None, current="")
-        copy_store(source, target,
-                   progress=lambda table, n: progress.update(task, completed=n, current=table))  # fmt: skip
-    before, after = checksums(source), checksums(target)
+        before = copy_store(source, target,
+                            progress=lambda table, n: progress.update(task, completed=n, current=table))  # fmt: skip
+    after = checksums(target)
     if json_:
         print(json.dumps({"from": source.url, "to": target.url, "tables": {
             name: {"rows": rows, "checksum": digest, "verified": after[name] == (rows, digest)}
@@ -1353,6 +1353,17 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
+def _raised_while_interrupting(err: BaseException) -> bool:
+    """An error raised while Ctrl-C unwound a command, e.g. the database driver failing
+    to roll back the query the interrupt cut short: the command was interrupted."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def run() -> None:
     """Entry point: run the app, turning domain errors into one-line messages."""
     import click
@@ -1369,6 +1380,10 @@ def run() -> None:
     except click.ClickException as err:  # usage errors: bad option, missing argument
         err.show()
         sys.exit(err.exit_code)
+    except Exception as err:
+        if _raised_while_interrupting(err):
+            _interrupted()
+        raise
     if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
         _interrupted()
     if isinstance(code, int) and code:

@@ -33,6 +33,20 @@ def test_jsonl_with_default_column_names(store, settings, tmp_path):
     assert first.source_key == f"{path}#a1"
 
 
+def test_declared_languages_are_stored_as_iso_codes_on_every_backend(store, settings, tmp_path):
+    """A free-text language column must neither split the filters ("en-US" is "en") nor
+    overflow PostgreSQL's column ("English (United Kingdom)" is left to detection)."""
+    languages = ["en-US", "English (United Kingdom)"]
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({**r, "language": lang}) for r, lang in zip(ROWS, languages, strict=True)
+        )
+    )
+    assert ingest(store, [str(path)], settings).counts["new"] == 2
+    assert [a.language for a in store.iter_articles()] == ["en", None]
+
+
 def test_field_map_names_the_columns(store, settings, tmp_path):
     rows = [{"story": r["body"], "when": r["published"]} for r in ROWS]
     path = tmp_path / "items.jsonl"

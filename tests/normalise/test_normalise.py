@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from newswatch.models import Draft
-from newswatch.normalise.core import normalise
+from newswatch.normalise.core import declared_language, normalise
 from newswatch.normalise.dateline import parse_dateline
 from newswatch.normalise.dates import parse_published
 from newswatch.normalise.text import clean_text
@@ -83,3 +83,12 @@ def test_future_dates_are_dropped_with_a_repair_note():
     result = normalise(draft, today=dt.date(2026, 11, 22))
     assert result.article.published is None
     assert result.repair is not None and "in the future" in result.repair.reason
+
+
+@pytest.mark.parametrize(
+    ("declared", "stored"),
+    [("en", "en"), ("en-US", "en"), ("EN_gb", "en"), (" ur ", "ur"), ("zh-Hans-CN", "zh"),
+     ("English (United Kingdom)", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_a_declared_language_is_stored_as_its_iso_code(declared, stored):
+    assert declared_language(declared) == stored

@@ -20,6 +20,8 @@ DOCS = [
      "outlet": "Dawn", "date": "2021-03-01", "language": "en"},
     {"title": "Korridor", "text": "Der Wirtschaftskorridor CPEC wird ausgebaut, sagte der Minister.",
      "outlet": "DW", "date": "2021-03-02", "language": "de"},
+    {"title": "Growth", "text": "Growth slowed to 3.5 percent, the ministry said on dawn.com.",
+     "outlet": "Dawn", "date": "2021-03-03", "language": "en"},
 ]  # fmt: skip
 
 
@@ -78,6 +80,14 @@ def test_snippets_mark_the_matched_words(loaded):
 def test_bad_queries_raise_a_syntax_error_with_the_reason(loaded, query):
     with pytest.raises(QuerySyntaxError):
         loaded.search(query)
+
+
+def test_numbers_and_host_names_are_found_on_every_backend(loaded):
+    """PostgreSQL's parser keeps "3.5" and "dawn.com" whole, FTS5 splits them: both find
+    what was typed."""
+    assert titles(loaded.search('"3.5 percent"')) == ["Growth"]
+    assert titles(loaded.search("dawn.com")) == ["Growth"]
+    assert titles(loaded.search("growth -3.5")) == []
 
 
 def test_hyphenated_words_search_as_phrases(store, settings):

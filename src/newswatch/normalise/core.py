@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 from newswatch.errors import IngestError
@@ -82,10 +83,21 @@ def normalise(
         url=draft.url,
         place=place,
         dateline=dateline.text if dateline else None,
-        language=draft.language,
+        language=declared_language(draft.language),
         genre=draft.genre,
         word_count=len(words(text)),
         signature=signature(text, minhash_perm, shingle_words).tobytes(),
         extra=draft.extra,
     )
     return Normalised(article, repair)
+
+
+_LANGUAGE_TAG = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*")
+
+
+def declared_language(value: str | None) -> str | None:
+    """A language a source declared, as its ISO 639 code: "en-US" and "EN_gb" → "en".
+    Anything that is not a language tag ("English (UK)") is dropped, and the
+    ``language`` stage detects the language of the text instead."""
+    found = _LANGUAGE_TAG.fullmatch(value.strip().lower()) if value else None
+    return found.group(1) if found else None

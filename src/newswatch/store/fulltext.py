@@ -36,8 +36,9 @@ _OPERATORS = {"AND", "OR", "NOT"}
 
 @dataclass(frozen=True)
 class Term:
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # its letters-and-digits runs, as FTS5 tokenises them
     prefix: bool = False
+    text: str = ""  # as typed, without quotes or ``*``, for PostgreSQL's own parser
 
 
 @dataclass(frozen=True)
@@ -122,12 +123,12 @@ class _Parser:
             words = tuple(_WORD.findall(token[1:-1]))
             if not words:
                 raise QuerySyntaxError(f"empty phrase in query {self.query!r}")
-            return Term(words)
+            return Term(words, text=token[1:-1])
         prefix = token.endswith("*")
         words = tuple(_WORD.findall(token.rstrip("*")))
         if not words:
             raise QuerySyntaxError(f"{token!r} has no letters or digits to search for")
-        return Term(words, prefix)
+        return Term(words, prefix, token.rstrip("*"))
 
 
 def parse_query(query: str) -> Node:
@@ -186,16 +187,16 @@ def render_fts5(node: Node) -> str:
 def render_tsquery(node: Node) -> Any:
     """A PostgreSQL ``tsquery`` expression for a parsed query.
 
-    Each term is parsed by PostgreSQL itself (``websearch_to_tsquery`` for words and
-    phrases, ``to_tsquery`` with ``:*`` for a prefix) and the terms are combined with
-    tsquery's own AND, OR and NOT (``&&``, ``||``, ``!!``); words are bound parameters,
-    never spliced into SQL."""
+    Each term, as typed, is parsed by PostgreSQL's own parser (``phraseto_tsquery``), the
+    one that indexed the text, so tokens it keeps whole ("3.5", "dawn.com") match; a
+    prefix is ``to_tsquery`` with ``:*``. The terms are combined with tsquery's own AND,
+    OR and NOT (``&&``, ``||``, ``!!``); words are bound parameters, never spliced into
+    SQL."""
     if isinstance(node, Term):
         if node.prefix:
             pieces = [*node.words[:-1], node.words[-1] + ":*"]
             return func.to_tsquery(TEXT_SEARCH_CONFIG, " <-> ".join(pieces))
-        phrase = '"' + " ".join(node.words) + '"'
-        return func.websearch_to_tsquery(TEXT_SEARCH_CONFIG, phrase)
+        return func.phraseto_tsquery(TEXT_SEARCH_CONFIG, node.text or " ".join(node.words))
     if isinstance(node, Or):
         return reduce(lambda a, b: a.op("||")(b), [render_tsquery(p) for p in node.parts])
     assert isinstance(node, And), "parse_query lets no negation stand alone"

@@ -2,9 +2,11 @@
 
 Every table is copied row by row in primary-key order, ids included, so annotations,
 versions and syndication clusters keep pointing where they did; each backend rebuilds
-its own full-text index as the rows arrive. ``checksums`` reads a store the same way
-on any backend: a row count and a digest of each table's rows that does not depend on
-the order a backend returns them in (the sum of the rows' SHA-256 values, mod 2²⁵⁶).
+its own full-text index as the rows arrive. The source is read under its write lock,
+so the copy is one consistent state of it (other writers wait until the copy is done).
+``checksums`` reads a store the same way on any backend: a row count and a digest of
+each table's rows that does not depend on the order a backend returns them in (the sum
+of the rows' SHA-256 values, mod 2²⁵⁶).
 """
 
 from __future__ import annotations
@@ -13,54 +15,52 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, tuple_
+from sqlalchemy import Connection, Table, func, insert, select, text, tuple_
 
 from newswatch.errors import StoreError
 from newswatch.store import schema as t
 from newswatch.store.database import Store
 
-# Parents before children, so foreign keys hold at every commit.
-TABLES = (
-    t.article,
-    t.article_source,
-    t.minhash,
-    t.minhash_band,
-    t.quarantine,
-    t.stage_run,
-    t.annotation,
-)
+TABLES = tuple(t.metadata.sorted_tables)  # parents first: foreign keys hold at every commit
 CHUNK = 2000
 
 
 def copy_store(
     source: Store, target: Store, *, progress: Callable[[str, int], None] | None = None
-) -> dict[str, int]:
-    """Copy every row of ``source`` into the empty store ``target``; rows per table.
+) -> dict[str, tuple[int, str]]:
+    """Copy every row of ``source`` into the empty store ``target``; returns the
+    source's ``checksums`` of what was copied, taken under the same lock.
 
     Each chunk is one transaction of the target: an interrupted copy leaves a partial
     target, which the next copy refuses (it is not empty) — drop it and start again."""
     if any(_count(target, table) for table in TABLES):
         raise StoreError(f"cannot copy into {target.url}: it is not empty; give a new store")
-    copied = {}
-    for table in TABLES:
-        copied[table.name] = 0
-        for rows in _chunks(source, table):
-            with target.writer() as conn:
-                conn.execute(insert(table), rows)
-            copied[table.name] += len(rows)
-            if progress:
-                progress(table.name, copied[table.name])
+    with source.writer() as reading:  # no other writer commits until the copy is done
+        for table in TABLES:
+            copied = 0
+            for rows in _chunks(reading, table):
+                with target.writer() as conn:
+                    conn.execute(insert(table), rows)
+                copied += len(rows)
+                if progress:
+                    progress(table.name, copied)
+        copied_checksums = _checksums(reading)
     if target.dialect == "postgresql":
         _restart_id_sequences(target)
-    return copied
+    return copied_checksums
 
 
 def checksums(store: Store) -> dict[str, tuple[int, str]]:
     """``table → (rows, digest of the rows)``, equal for equal contents on any backend."""
+    with store.connect() as conn:
+        return _checksums(conn)
+
+
+def _checksums(conn: Connection) -> dict[str, tuple[int, str]]:
     found = {}
     for table in TABLES:
         total, rows = 0, 0
-        for chunk in _chunks(store, table):
+        for chunk in _chunks(conn, table):
             for row in chunk:
                 encoded = repr(tuple(_plain(v) for v in row.values())).encode()
                 total += int.from_bytes(hashlib.sha256(encoded).digest())
@@ -69,7 +69,7 @@ def checksums(store: Store) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _chunks(store: Store, table: Table) -> Iterator[list[dict[str, Any]]]:
+def _chunks(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
     """The rows of ``table`` in primary-key order, a chunk at a time (keyset paging)."""
     key = list(table.primary_key.columns)
     last: tuple[Any, ...] | None = None
@@ -77,8 +77,7 @@ def _chunks(store: Store, table: Table) -> Iterator[list[dict[str, Any]]]:
         sql = select(table).order_by(*key).limit(CHUNK)
         if last is not None:
             sql = sql.where(tuple_(*key) > tuple_(*last))
-        with store.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(sql)]
+        rows = [dict(r._mapping) for r in conn.execute(sql)]
         if not rows:
             return
         yield rows
