@@ -8,7 +8,6 @@ import json
 
 import psycopg
 import pytest
-from conftest import BACKENDS
 
 from newswatch.bench import _corpora, _export_case, _ingest_case, _search_case, _stores
 
@@ -48,9 +47,15 @@ def test_cases_measure_a_fresh_store_that_is_dropped_afterwards(backend, server_
         assert len(made) == 1 and not set(made) & _databases(server_url)
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgresql"])
-def test_postgresql_without_a_server_is_a_clear_error(cli_on, settings, tmp_path):
-    result = cli_on(settings)("bench", "ingest", "--backend", "postgresql",
-                              "--output", str(tmp_path / "out.json"))  # fmt: skip
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--backend", "postgresql"], "needs --postgresql URL of a server"),
+        (["--backend", "mysql"], "unknown backend 'mysql'"),
+        (["--postgresql", "sqlite:///x.db"], "wants a PostgreSQL URL"),
+    ],
+)
+def test_bad_backend_options_are_clear_errors_before_any_work(cli, tmp_path, options, message):
+    result = cli("bench", "ingest", *options, "--data", str(tmp_path / "nothing-here"))
     assert result.code == 2
-    assert "--postgresql URL" in result.err
+    assert message in result.err

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from sqlalchemy.engine import make_url
 
 from newswatch import __version__
 from newswatch.config import Settings
@@ -59,6 +60,7 @@ SEARCH_QUERIES = [
     '"net loss"', "profit NOT loss", "canada", "sterling", "lme", "rate cut",
 ]  # fmt: skip
 assert len(SEARCH_QUERIES) == 50
+BACKENDS = ("sqlite", "postgresql")
 SCALING_FILES = (1, 5, 22)  # Reuters files: stores of about 1k, 5k and 19k stories
 
 
@@ -92,13 +94,12 @@ class _Stores:
     def new(self, backend: str, name: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{Path(self.workdir) / f'{name}.db'}"
-        if not self.postgresql:
-            raise ConfigError("the postgresql backend needs --postgresql URL of a server")
+        assert self.postgresql, "checked by _check_backends"
         database = f"newswatch_bench_{name}_{os.getpid()}"
         self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{database}"')
         self.databases.append(database)
-        return self.postgresql.rsplit("/", 1)[0] + "/" + database
+        return make_url(self.postgresql).set(database=database).render_as_string(False)
 
     def drop_all(self) -> None:
         for database in self.databases:
@@ -111,6 +112,17 @@ class _Stores:
         url = self.postgresql.replace("postgresql+psycopg://", "postgresql://", 1)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql.encode())
+
+
+def _check_backends(backends: list[str], postgresql: str | None) -> None:
+    """Before any work: each backend known, and a PostgreSQL server where one is needed."""
+    for backend in backends:
+        if backend not in BACKENDS:
+            raise ConfigError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
+    if "postgresql" in backends and not postgresql:
+        raise ConfigError("the postgresql backend needs --postgresql URL of a server")
+    if postgresql and make_url(postgresql).get_backend_name() != "postgresql":
+        raise ConfigError(f"--postgresql wants a PostgreSQL URL, not {postgresql!r}")
 
 
 @contextmanager
@@ -211,7 +223,7 @@ def _enrich_case(inputs: list[str], stages: list[str] | None, url: str) -> dict[
 
     settings = Settings(db=url)
     store = _open(url)
-    ingest(store, inputs, settings)
+    ingest(store, inputs, settings, workers=1)
     timed = [s.name for s in resolve(stages)] if not stages else list(stages)
     prerequisites = [s.name for s in resolve(stages) if s.name not in timed]
     if prerequisites:
@@ -241,7 +253,7 @@ def _enrich_by_stage_case(inputs: list[str], url: str) -> list[dict[str, Any]]:
 
     settings = Settings(db=url)
     store = _open(url)
-    ingest(store, inputs, settings)
+    ingest(store, inputs, settings, workers=1)  # no children but the Dask workers
     stats = store.stats()
     results = []
     for spec in resolve(None):
@@ -266,7 +278,7 @@ def _enrich_cluster_case(inputs: list[str], url: str, workers: int) -> dict[str,
 
     settings = Settings(db=url)
     store = _open(url)
-    ingest(store, inputs, settings)
+    ingest(store, inputs, settings, workers=1)  # no children but the Dask workers
     stats = store.stats()
     start = time.perf_counter()
     enrich_on_cluster(url, None, workers=workers, batch_size=settings.enrich_batch)
@@ -306,12 +318,15 @@ def bench_ingest(
     data: Path, output: Path | None = None, backend: str = "sqlite", postgresql: str | None = None
 ) -> dict[str, Any]:
     """Run the ingest and search cases; returns (and optionally writes) the results."""
+    _check_backends([backend], postgresql)
     corpora = _corpora(data)
     with _stores(postgresql) as stores:
         reuters = stores.new(backend, "reuters")
         results = [
             _run_isolated(_ingest_case, "reuters", corpora["reuters"], reuters),
-            _run_isolated(_ingest_case, "polnear", corpora["polnear"], stores.new(backend, "p")),
+            _run_isolated(
+                _ingest_case, "polnear", corpora["polnear"], stores.new(backend, "polnear")
+            ),
             _run_isolated(_search_case, reuters, corpora["to 20k"]),
         ]
     return _report(results, output)
@@ -325,6 +340,7 @@ def bench_enrich(
     postgresql: str | None = None,
 ) -> dict[str, Any]:
     """Time enrichment (all stages, or ``stages``) on the PolNeAR train folder."""
+    _check_backends([backend], postgresql)
     polnear = data / "polnear" / "train" / "text"
     if not polnear.is_dir():
         raise ConfigError(f"PolNeAR train folder not found under {data}; pass --data DIR")
@@ -344,6 +360,7 @@ def bench_suite(
 ) -> dict[str, Any]:
     """Everything, for each backend: ingest, search, export, enrichment by stage and end
     to end (one process, Dask with 1 and 2 workers), and cost against store size."""
+    _check_backends(backends, postgresql)
     corpora = _corpora(data)
     sample = sorted(str(p) for p in Path(corpora["polnear"][0]).glob("*.txt"))[:enrich_articles]
     results: list[dict[str, Any]] = []
@@ -364,7 +381,9 @@ def bench_suite(
                 run(backend, _search_case, url, [], "search")
             reuters = stores.new(backend, "reuters")
             run(backend, _ingest_case, "reuters", corpora["reuters"], reuters)
-            run(backend, _ingest_case, "polnear", corpora["polnear"], stores.new(backend, "p"))
+            run(
+                backend, _ingest_case, "polnear", corpora["polnear"], stores.new(backend, "polnear")
+            )
             run(backend, _search_case, reuters, corpora["to 20k"])
             run(backend, _export_case, reuters)
             run(backend, _enrich_by_stage_case, sample, stores.new(backend, "stages"))

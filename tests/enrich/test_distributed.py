@@ -15,8 +15,9 @@ from conftest import SEEDS
 from distributed import Client, LocalCluster
 
 from newswatch.config import Settings
-from newswatch.enrich.distributed import _batches, enrich_on_cluster
+from newswatch.enrich.distributed import EnricherPlugin, _batches, _enrich_batch, enrich_on_cluster
 from newswatch.enrich.runner import enrich
+from newswatch.errors import EnrichError
 from newswatch.ingest.core import ingest
 from newswatch.store.database import Store
 
@@ -102,6 +103,19 @@ def test_a_worker_killed_mid_batch_loses_nothing(
         assert killed not in watcher.scheduler_info()["workers"]
     assert "error" not in result, result.get("error")
     assert _snapshot(spread) == _snapshot(alone)
+
+
+def test_a_worker_without_the_sqlite_file_says_so_instead_of_making_one(cluster, tmp_path):
+    """A remote worker does not see the client's SQLite file: it must not create an
+    empty store there and report nothing to do."""
+    elsewhere = tmp_path / "on-another-host.db"
+    with Client(cluster.scheduler_address) as client:
+        plugin = EnricherPlugin(f"sqlite:///{elsewhere}", STAGES, False, None)
+        client.register_plugin(plugin)
+        with pytest.raises(EnrichError, match=r"has no SQLite store at .*PostgreSQL store"):
+            client.submit(_enrich_batch, plugin.name, [1], pure=False).result()
+        client.unregister_worker_plugin(plugin.name)
+    assert not elsewhere.exists()
 
 
 def test_cli_enriches_on_a_local_cluster_and_names_an_unreachable_scheduler(cli):

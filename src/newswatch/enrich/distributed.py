@@ -22,9 +22,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed, get_worker
+from sqlalchemy.engine import make_url
 
 from newswatch.enrich.runner import Enricher
 from newswatch.enrich.stage import resolve
@@ -36,7 +38,9 @@ CONNECT_TIMEOUT = "10s"
 
 class EnricherPlugin(WorkerPlugin):
     """Per worker: the store and the stages (with their models), built by the worker's
-    first batch, kept for the next ones, rebuilt by a worker that replaces a dead one."""
+    first batch, kept for the next ones, rebuilt by a worker that replaces a dead one.
+    A worker with several threads runs its batches one at a time (the models are
+    shared, and PyTorch already uses the cores)."""
 
     def __init__(
         self, url: str, stages: Sequence[str] | None, force: bool, threads: int | None
@@ -44,7 +48,7 @@ class EnricherPlugin(WorkerPlugin):
         self.name = f"newswatch-enricher-{uuid.uuid4().hex[:12]}"
         self.url, self.stages, self.force, self.threads = url, stages, force, threads
         self._lock = threading.Lock()
-        self._loaded: tuple[Store, Any] | None = None
+        self._loaded: tuple[Store, Enricher] | None = None
 
     def __getstate__(self) -> dict[str, Any]:  # sent to the workers without its state
         return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_loaded")}
@@ -52,15 +56,27 @@ class EnricherPlugin(WorkerPlugin):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, _lock=threading.Lock(), _loaded=None)
 
-    def loaded(self) -> tuple[Store, Any]:
+    def run(self, ids: list[int]) -> Counter[str]:
         with self._lock:
             if self._loaded is None:
-                if self.threads:
-                    import torch
+                self._loaded = self._load()
+            store, enricher = self._loaded
+            done: Counter[str] = enricher.run(store, ids)
+            return done
 
-                    torch.set_num_threads(self.threads)
-                self._loaded = (Store.open(self.url), Enricher(self.stages, force=self.force))
-            return self._loaded
+    def _load(self) -> tuple[Store, Enricher]:
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+            raise EnrichError(
+                f"worker {get_worker().address} has no SQLite store at {url.database}: a "
+                "SQLite store serves only workers on its own host; give every worker a "
+                "PostgreSQL store (NEWSWATCH_DB=postgresql://…)"
+            )
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        return Store.open(self.url), Enricher(self.stages, force=self.force)
 
     def teardown(self, worker: Any) -> None:
         if self._loaded is not None:
@@ -70,9 +86,7 @@ class EnricherPlugin(WorkerPlugin):
 def _enrich_batch(plugin_name: str, ids: list[int]) -> Counter[str]:
     """Runs on a worker: one batch through every stage."""
     plugin: EnricherPlugin = get_worker().plugins[plugin_name]  # type: ignore[assignment]
-    store, enricher = plugin.loaded()
-    done: Counter[str] = enricher.run(store, ids)
-    return done
+    return plugin.run(ids)
 
 
 @contextmanager
@@ -121,17 +135,30 @@ def enrich_on_cluster(
     with _client(scheduler, workers) as client:
         batches = _batches(ids, batch_size, len(client.scheduler_info()["workers"]))
         plugin = EnricherPlugin(url, stages, force, threads)
-        client.register_plugin(plugin)
-        sizes = {client.submit(_enrich_batch, plugin.name, batch, pure=False): len(batch)
-                 for batch in batches}  # fmt: skip
+        futures: dict[Any, list[int]] = {}
         try:
+            client.register_plugin(plugin)
+            futures = {client.submit(_enrich_batch, plugin.name, batch, pure=False): batch
+                       for batch in batches}  # fmt: skip
             finished = 0
-            for future in as_completed(sizes):
-                done += future.result()  # a stage's EnrichError is raised here
-                finished += sizes[future]
+            for future in as_completed(futures):
+                done += _result(future, futures[future])
+                finished += len(futures[future])
                 if progress:
                     progress(finished, len(ids))
         finally:
-            client.cancel(list(sizes))
+            client.cancel(list(futures))
             client.unregister_worker_plugin(plugin.name)
     return done
+
+
+def _result(future: Any, batch: list[int]) -> Counter[str]:
+    """A batch's counts; a stage's EnrichError is raised here as on one machine."""
+    try:
+        counts: Counter[str] = future.result()
+    except KilledWorker as err:
+        raise EnrichError(
+            f"the batch of articles {batch[0]}…{batch[-1]} killed every worker that took it "
+            f"({err}); if they ran out of memory, use fewer workers per host"
+        ) from err
+    return counts

@@ -47,6 +47,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from newswatch.errors import NotFound, QuerySyntaxError, StoreError
@@ -254,14 +255,18 @@ class Store:
         try:
             engine = create_engine(_driver_url(url))
         except (SQLAlchemyError, ImportError, ValueError) as err:
-            raise StoreError(f"cannot open store {url!r}: {err}") from err
+            raise StoreError(f"cannot open store {_shown(url)}: {err}") from err
+        shown = engine.url.render_as_string(hide_password=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
-        elif engine.dialect.name == "postgresql":
+        elif engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
             event.listen(engine, "begin", _postgresql_begin)
+        elif engine.dialect.name == "postgresql":
+            raise StoreError(f"store {shown}: newswatch talks to PostgreSQL through psycopg 3; "
+                             "write the URL as postgresql://…")  # fmt: skip
         else:
-            raise StoreError(f"store {url!r}: newswatch stores live in SQLite or PostgreSQL")
+            raise StoreError(f"store {shown}: newswatch stores live in SQLite or PostgreSQL")
         return cls(engine, **options)
 
     @property
@@ -863,6 +868,14 @@ def _head() -> str | None:
 
 def _revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def _shown(url: str) -> str:
+    """``url`` as an error message may show it: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return repr(url)
 
 
 def _driver_url(url: str) -> str:
