@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
         deadline = time.time() + 120
         while killed is None and time.time() < deadline and runner.is_alive():
             busy = [w for w, tasks in watcher.processing().items() if tasks and w in pids]
-            if busy:
+            if busy and _saved_stage_runs(spread):  # models loaded, results being saved
                 killed = busy[0]
                 os.kill(pids[killed], signal.SIGKILL)  # the nanny starts a new worker
             time.sleep(0.01)
@@ -116,6 +116,11 @@ def test_a_worker_without_the_sqlite_file_says_so_instead_of_making_one(cluster,
             client.submit(_enrich_batch, plugin.name, [1], pure=False).result()
         client.unregister_worker_plugin(plugin.name)
     assert not elsewhere.exists()
+
+
+def _saved_stage_runs(store: Store) -> int:
+    with store.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM stage_run").scalar_one())
 
 
 def test_cli_enriches_on_a_local_cluster_and_names_an_unreachable_scheduler(cli):
