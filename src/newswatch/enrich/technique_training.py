@@ -132,7 +132,7 @@ def fit(
     *,
     epochs: int = 4,
     batch_size: int = 16,
-    encoder_rate: float = 2e-4,
+    encoder_rate: float = 1e-4,
     head_rate: float = 1e-3,
     tag_weight: float = 2.0,
     seed: int = 0,
