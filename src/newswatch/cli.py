@@ -7,6 +7,7 @@ traceback instead.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -1364,9 +1365,23 @@ def _raised_while_interrupting(err: BaseException) -> bool:
     return False
 
 
+def _not_about_an_interrupt(record: logging.LogRecord) -> bool:
+    """SQLAlchemy logs the connection it cannot roll back after Ctrl-C cut a query
+    short, with a traceback; the command says "interrupted" instead."""
+    error = record.exc_info[1] if record.exc_info else None
+    return error is None or not _raised_while_interrupting(error)
+
+
 def run() -> None:
     """Entry point: run the app, turning domain errors into one-line messages."""
     import click
+
+    warnings = logging.StreamHandler()  # stderr, as for any unconfigured logger
+    warnings.setLevel(logging.WARNING)
+    warnings.addFilter(_not_about_an_interrupt)
+    sqlalchemy_log = logging.getLogger("sqlalchemy")
+    sqlalchemy_log.addHandler(warnings)
+    sqlalchemy_log.propagate = False
 
     try:
         code = app(standalone_mode=False)
