@@ -219,27 +219,19 @@ def _export_case(url: str) -> dict[str, Any]:
 def _enrich_case(inputs: list[str], stages: list[str] | None, url: str) -> dict[str, Any]:
     from newswatch.enrich.runner import enrich
     from newswatch.enrich.stage import resolve
-    from newswatch.ingest.core import ingest
 
     settings = Settings(db=url)
-    store = _open(url)
-    ingest(store, inputs, settings, workers=1)
+    store, stats = _ingested(inputs, settings)
     timed = [s.name for s in resolve(stages)] if not stages else list(stages)
     prerequisites = [s.name for s in resolve(stages) if s.name not in timed]
     if prerequisites:
         enrich(store, prerequisites, batch_size=settings.enrich_batch)
     start = time.perf_counter()
     done = enrich(store, timed, batch_size=settings.enrich_batch)
-    seconds = time.perf_counter() - start
-    stats = store.stats()
     return {
         "case": "enrich " + ("all stages" if not stages else ", ".join(stages)),
-        "articles": stats["articles"],
         "processed": dict(done),
-        "seconds": round(seconds, 2),
-        "articles_per_s": round(stats["articles"] / seconds, 2),
-        "words_per_s": round(stats["words"] / seconds),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        **_enrich_rates(stats, time.perf_counter() - start),
     }
 
 
@@ -249,24 +241,16 @@ def _enrich_by_stage_case(inputs: list[str], url: str) -> list[dict[str, Any]]:
     row's peak memory includes the stages before it)."""
     from newswatch.enrich.runner import enrich
     from newswatch.enrich.stage import resolve
-    from newswatch.ingest.core import ingest
 
     settings = Settings(db=url)
-    store = _open(url)
-    ingest(store, inputs, settings, workers=1)  # no children but the Dask workers
-    stats = store.stats()
+    store, stats = _ingested(inputs, settings)
     results = []
     for spec in resolve(None):
         start = time.perf_counter()
         enrich(store, [spec.name], batch_size=settings.enrich_batch)
-        seconds = time.perf_counter() - start
         results.append({
             "case": f"enrich stage {spec.name}",
-            "articles": stats["articles"],
-            "seconds": round(seconds, 2),
-            "articles_per_s": round(stats["articles"] / seconds, 2),
-            "words_per_s": round(stats["words"] / seconds),
-            "peak_rss_mb": round(_peak_rss_mb(), 1),
+            **_enrich_rates(stats, time.perf_counter() - start),
         })  # fmt: skip
     return results
 
@@ -274,23 +258,36 @@ def _enrich_by_stage_case(inputs: list[str], url: str) -> list[dict[str, Any]]:
 def _enrich_cluster_case(inputs: list[str], url: str, workers: int) -> dict[str, Any]:
     """All stages end to end on a local Dask cluster of ``workers`` processes."""
     from newswatch.enrich.distributed import enrich_on_cluster
-    from newswatch.ingest.core import ingest
 
     settings = Settings(db=url)
-    store = _open(url)
-    ingest(store, inputs, settings, workers=1)  # no children but the Dask workers
-    stats = store.stats()
+    _, stats = _ingested(inputs, settings)
     start = time.perf_counter()
     enrich_on_cluster(url, None, workers=workers, batch_size=settings.enrich_batch)
-    seconds = time.perf_counter() - start
     return {
         "case": f"enrich all stages, Dask {workers} worker{'s' if workers > 1 else ''}",
+        **_enrich_rates(stats, time.perf_counter() - start),
+        "worker_peak_rss_mb": round(_workers_peak_rss_mb(), 1),
+    }
+
+
+def _ingested(inputs: list[str], settings: Settings) -> tuple[Any, dict[str, Any]]:
+    """The store at ``settings.db`` with ``inputs`` ingested (untimed, in this process
+    alone, so the only child processes a case measures are Dask workers) and its stats."""
+    from newswatch.ingest.core import ingest
+
+    store = _open(settings.database_url())
+    ingest(store, inputs, settings, workers=1)
+    return store, store.stats()
+
+
+def _enrich_rates(stats: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """What an enrichment case reports about the articles it enriched in ``seconds``."""
+    return {
         "articles": stats["articles"],
         "seconds": round(seconds, 2),
         "articles_per_s": round(stats["articles"] / seconds, 2),
         "words_per_s": round(stats["words"] / seconds),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "worker_peak_rss_mb": round(_workers_peak_rss_mb(), 1),
     }
 
 

@@ -191,11 +191,8 @@ def enrich(
 
     if force and not stage:
         raise NewswatchError("--force needs --stage NAME: say which stage to redo")
-    if scheduler and workers:
-        raise NewswatchError("give --scheduler or --workers, not both")
     if workers is not None and workers < 1:
         raise NewswatchError("--workers needs a number of worker processes, 1 or more")
-    store = state.store()
     with _progress() as progress:
         task = progress.add_task("enrich", total=None, current=", ".join(stage or ["all stages"]))
         show = lambda d, t: progress.update(task, completed=d, total=t)  # noqa: E731
@@ -208,8 +205,8 @@ def enrich(
         else:
             from newswatch.enrich.runner import enrich as run_enrich
 
-            done = run_enrich(store, stage, force=force, batch_size=state.settings.enrich_batch,
-                              progress=show)  # fmt: skip
+            done = run_enrich(state.store(), stage, force=force,
+                              batch_size=state.settings.enrich_batch, progress=show)  # fmt: skip
     if json_:
         print(json.dumps(dict(done)))
         return

@@ -125,7 +125,7 @@ def enrich_on_cluster(
     """``newswatch enrich`` on the Dask cluster at ``scheduler``, or on a local cluster of
     ``workers`` processes; returns the number of articles processed per stage."""
     if bool(scheduler) == bool(workers):
-        raise EnrichError("give either a scheduler address or a number of local workers")
+        raise EnrichError("give one of --scheduler ADDRESS and --workers N")
     resolve(stages)  # unknown stage names fail here, not on every worker
     store = Store.open(url)  # creates or checks the schema once, before the workers
     ids = store.current_ids()
