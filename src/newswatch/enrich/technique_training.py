@@ -25,6 +25,7 @@ from newswatch.enrich.technique_model import (
     TECHNIQUES,
     TRAINED_LAYERS,
     ArticleText,
+    Decoding,
     TechniqueModel,
     _pieces_of,
     build_network,
@@ -132,7 +133,7 @@ def fit(
     *,
     epochs: int = 4,
     batch_size: int = 16,
-    encoder_rate: float = 1e-4,
+    encoder_rate: float = 2e-4,
     head_rate: float = 1e-3,
     tag_weight: float = 2.0,
     seed: int = 0,
@@ -180,8 +181,8 @@ def fit(
     return network
 
 
-def as_model(network: Any, threshold: float) -> TechniqueModel:
-    return TechniqueModel(network, tokenizer(), threshold)
+def as_model(network: Any, decoding: Decoding) -> TechniqueModel:
+    return TechniqueModel(network, tokenizer(), decoding)
 
 
 def folds(texts: Sequence[LabelledText], k: int, seed: int = 0) -> list[list[int]]:

@@ -22,13 +22,20 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from newswatch.enrich.encoder import tokenizer
-from newswatch.enrich.technique_model import TECHNIQUES, TechniqueModel, TechniqueSpan
+from newswatch.enrich.technique_model import (
+    TECHNIQUES,
+    Decoding,
+    TechniqueModel,
+    TechniqueSpan,
+    saved_decoding,
+)
 from newswatch.enrich.technique_training import (
     LabelledText,
     as_model,
@@ -42,7 +49,14 @@ from newswatch.errors import NewswatchError
 from newswatch.evaluation.metrics import precision_recall_f1
 
 _ARTICLE = re.compile(r"article(\w+)\.txt$")
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)
+DECODINGS = tuple(
+    Decoding(threshold, peak, min_pieces)
+    for threshold in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+    for peak in (0.0, 0.4, 0.5, 0.6, 0.7)
+    if peak == 0.0 or peak > threshold
+    for min_pieces in (2, 3)
+)
+"""The decodings cross-validation compares; the shipped model uses the best."""
 
 Span = tuple[int, int]
 
@@ -257,17 +271,19 @@ def cross_validate(
 ) -> dict[str, Any]:
     """SI and TC scores on articles held out from training, ``k`` folds by article.
 
-    SI is reported at several tagger thresholds (``THRESHOLDS``); the shipped model uses
-    the one with the best cross-validated F1.
+    SI is reported for every decoding in ``DECODINGS``; the shipped model uses the one
+    with the best cross-validated F1. Because that choice sees the held-out articles,
+    ``si_nested`` also scores each fold with the decoding chosen on the other folds.
     """
     from newswatch.enrich.technique_model import build_network
 
     started = time.perf_counter()
     log(f"encoding {len(texts)} articles with the frozen layers …")
     prepared = prepare(texts, build_network(), tokenizer())
-    si_predicted: dict[float, dict[str, list[Span]]] = {t: {} for t in THRESHOLDS}
+    si_predicted: dict[Decoding, dict[str, list[Span]]] = {d: {} for d in DECODINGS}
     tc_predicted: list[tuple[str, str, int, int]] = []
     held_out: list[LabelledText] = []
+    groups: list[list[str]] = []
     for number, fold in enumerate(folds(texts, k, seed)):
         if only_folds is not None and number not in only_folds:
             continue
@@ -275,42 +291,73 @@ def cross_validate(
         keep = set(fold)
         network = fit([p for i, p in enumerate(prepared) if i not in keep], epochs=epochs,
                       seed=seed, log=log)  # fmt: skip
-        model = as_model(network, THRESHOLDS[0])
+        model = as_model(network, DECODINGS[0])
         test = [texts[i] for i in fold]
         held_out += test
-        swept = model.sweep([t.text for t in test], THRESHOLDS)
-        for threshold, found in swept.items():
-            si_predicted[threshold] |= _si_dict([t.id for t in test], found)
+        groups.append([t.id for t in test])
+        for decoding, found in model.sweep([t.text for t in test], DECODINGS).items():
+            si_predicted[decoding] |= dict(zip(groups[-1], found, strict=True))
         gold_lines = [(t.id, tech, s, e) for t in test for tech, s, e in t.spans]
         tc_predicted += label_template(model, {t.id: t.text for t in test}, gold_lines)
         log(f"fold {number + 1}: {_fold_summary(si_predicted, tc_predicted, held_out)}")
-    gold_si = {t.id: [(s, e) for _, s, e in t.spans] for t in held_out}
+    gold_si = _gold_si(held_out)
     gold_tc = [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans]
-    by_threshold = {t: si_scores(si_predicted[t], gold_si) for t in THRESHOLDS}
-    best = max(THRESHOLDS, key=lambda t: by_threshold[t]["si_f1"])
+    by_decoding = {d: si_scores(si_predicted[d], gold_si) for d in DECODINGS}
+    best = max(DECODINGS, key=lambda d: by_decoding[d]["si_f1"])
     counts = class_counts(held_out)
     return {
         "folds": k,
         "evaluated_folds": sorted(only_folds) if only_folds is not None else list(range(k)),
         "articles": len(held_out),
         "epochs": epochs,
-        "threshold": best,
-        **by_threshold[best],
-        "si_by_threshold": {str(t): s["si_f1"] for t, s in by_threshold.items()},
+        "decoding": asdict(best),
+        **by_decoding[best],
+        "si_nested": _nested_si(si_predicted, gold_si, groups) if len(groups) > 1 else None,
+        "si_by_decoding": {str(d): s["si_f1"] for d, s in by_decoding.items()},
         **tc_scores(tc_predicted, gold_tc),
         "majority_class_tc": round(float(counts.max() / max(counts.sum(), 1)), 4),
         "seconds": round(time.perf_counter() - started),
     }
 
 
+def _gold_si(texts: Sequence[LabelledText]) -> dict[str, list[Span]]:
+    return {t.id: [(s, e) for _, s, e in t.spans] for t in texts}
+
+
+def _only(spans: dict[str, list[Span]], ids: Sequence[str]) -> dict[str, list[Span]]:
+    return {i: spans[i] for i in ids if i in spans}
+
+
+def _nested_si(
+    predicted: dict[Decoding, dict[str, list[Span]]],
+    gold: dict[str, list[Span]],
+    groups: Sequence[Sequence[str]],
+) -> dict[str, Any]:
+    """SI pooled over the folds, each fold decoded as the *other* folds score best: an
+    estimate free of the optimism of choosing the decoding on the articles it scores."""
+    pooled: dict[str, list[Span]] = {}
+    chosen = []
+    for group in groups:
+        others = [i for g in groups if g is not group for i in g]
+        best = max(
+            predicted,
+            key=lambda d: si_scores(_only(predicted[d], others), _only(gold, others))["si_f1"],
+        )
+        chosen.append(str(best))
+        pooled |= _only(predicted[best], group)
+    return {**si_scores(pooled, gold), "decodings": chosen}
+
+
 def _fold_summary(
-    si: dict[float, dict[str, list[Span]]],
+    si: dict[Decoding, dict[str, list[Span]]],
     tc: Sequence[tuple[str, str, int, int]],
     held_out: Sequence[LabelledText],
 ) -> str:
-    gold_si = {t.id: [(s, e) for _, s, e in t.spans] for t in held_out}
-    gold_tc = [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans]
-    best = max(si_scores(si[t], gold_si)["si_f1"] for t in THRESHOLDS)
+    gold_si, gold_tc = (
+        _gold_si(held_out),
+        [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans],
+    )
+    best = max(si_scores(si[d], gold_si)["si_f1"] for d in DECODINGS)
     return json.dumps({"si_f1_best": best, "tc_micro_f1": tc_scores(tc, gold_tc)["tc_micro_f1"]})
 
 
@@ -325,8 +372,8 @@ def train_techniques(
 ) -> dict[str, Any] | None:
     """``newswatch train techniques``: cross-validate, then train on all and save.
 
-    The tagger threshold comes from the cross-validation (the best SI F1); without it
-    (``folds=0``) the threshold of the model already at ``out`` is kept.
+    The decoding comes from the cross-validation (the best SI F1); without it
+    (``folds=0``) the decoding of the model already at ``out`` is kept.
     """
     from newswatch.enrich.technique_model import CONFIG_FILE, build_network, save_model
 
@@ -337,12 +384,12 @@ def train_techniques(
         if report:
             report.parent.mkdir(parents=True, exist_ok=True)
             report.write_text(json.dumps(result, indent=2) + "\n")
-        threshold = result["threshold"]
+        decoding = Decoding(**result["decoding"])
     elif (out / CONFIG_FILE).exists():
-        threshold = json.loads((out / CONFIG_FILE).read_text())["threshold"]
+        decoding = saved_decoding(json.loads((out / CONFIG_FILE).read_text()))
     else:
-        threshold = 0.4
-    log(f"training on all {len(texts)} articles (threshold {threshold}) …")
+        decoding = Decoding(0.4)
+    log(f"training on all {len(texts)} articles (decoding: {decoding}) …")
     network = fit(prepare(texts, build_network(), tokenizer()), epochs=epochs, log=log)
-    save_model(network, threshold, out)
+    save_model(network, decoding, out)
     return result
