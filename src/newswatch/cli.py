@@ -1277,6 +1277,9 @@ def train_techniques(
     folds: Annotated[
         int, typer.Option(help="Cross-validation folds by article (0: skip, keep threshold).")
     ] = 3,
+    members: Annotated[
+        int, typer.Option(help="Networks in the ensemble (seeds 0, 1, …), trained side by side.")
+    ] = 2,
     epochs: Annotated[int, typer.Option(help="Training epochs.")] = 4,
     report: Annotated[Path, typer.Option(help="Where to write the cross-validation JSON.")] = Path(
         "bench-results/techniques-cv.json"
@@ -1291,8 +1294,8 @@ def train_techniques(
 
     folder = data or default_data_dir() / "ptc-train"
     target = out or technique_model.MODEL_DIR
-    result = run_training(folder, target, folds=folds, epochs=epochs, report=report,
-                          log=err_console.print)  # fmt: skip
+    result = run_training(folder, target, folds=folds, members=members, epochs=epochs,
+                          report=report, log=err_console.print)  # fmt: skip
     if result:
         print(json.dumps({k: v for k, v in result.items() if k != "tc_per_technique"}))
         err_console.print(f"cross-validation written to {report}")

@@ -52,17 +52,21 @@ def tokenizer() -> Any:
 
 
 def frozen_states(encoder: Any, ids: torch.Tensor, mask: torch.Tensor, trained: int) -> Any:
-    """The output of the layers below the top ``trained`` ones."""
-    out = encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-    return out.hidden_states[-trained - 1]
+    """The output of the layers below the top ``trained`` ones (those layers alone run)."""
+    hidden = encoder.embeddings(input_ids=ids)
+    return _layers(encoder.encoder.layer[:-trained], hidden, mask)
 
 
 def top_states(encoder: Any, hidden: torch.Tensor, mask: torch.Tensor, trained: int) -> Any:
     """The top ``trained`` layers over ``frozen_states`` (equal to the full forward pass)."""
+    return _layers(encoder.encoder.layer[-trained:], hidden, mask)
+
+
+def _layers(layers: Sequence[Any], hidden: torch.Tensor, mask: torch.Tensor) -> Any:
     import torch
 
     additive = (1.0 - mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
-    for layer in encoder.encoder.layer[-trained:]:
+    for layer in layers:
         hidden = layer(hidden, additive)
         if isinstance(hidden, tuple):
             hidden = hidden[0]

