@@ -1279,7 +1279,7 @@ def train_techniques(
     ] = 3,
     members: Annotated[
         int, typer.Option(help="Networks in the ensemble (seeds 0, 1, …), trained side by side.")
-    ] = 2,
+    ] = 1,
     epochs: Annotated[int, typer.Option(help="Training epochs.")] = 4,
     report: Annotated[Path, typer.Option(help="Where to write the cross-validation JSON.")] = Path(
         "bench-results/techniques-cv.json"

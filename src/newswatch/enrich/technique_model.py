@@ -76,7 +76,7 @@ TECHNIQUES = (
 
 TAGS = ("O", "B", "I")
 MAX_TOKENS = 256
-TRAINED_LAYERS = 3
+TRAINED_LAYERS = 4
 MAX_GAP = 4
 FEATURES = 8
 _WORD = re.compile(r"\w+")

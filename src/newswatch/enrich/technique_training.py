@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -210,7 +211,7 @@ class Members:
             jobs,
             mp_context=get_context("spawn"),
             initializer=_start_worker,
-            initargs=(list(texts), max(1, cores // jobs)),
+            initargs=(list(texts), max(1, cores // jobs), os.getpid()),
         )
 
     def fit(self, articles: Sequence[int]) -> list[Any]:
@@ -236,11 +237,20 @@ class Members:
 _prepared: list[list[_Window]] = []
 
 
-def _start_worker(texts: list[LabelledText], threads: int) -> None:
+def _start_worker(texts: list[LabelledText], threads: int, parent: int) -> None:
     import torch
 
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     torch.set_num_threads(threads)
     _prepared[:] = prepare(texts, build_network(), tokenizer())
+
+
+def _exit_with(parent: int) -> None:
+    """Ends this worker once its parent is gone (killed, say), instead of training on for
+    nobody."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _fit_member(articles: list[int], seed: int, epochs: int) -> dict[str, Any]:

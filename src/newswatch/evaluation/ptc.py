@@ -18,7 +18,6 @@ same measures, per technique too, on articles held out from training.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections import Counter, defaultdict
@@ -56,7 +55,7 @@ DECODINGS = tuple(
     for min_pieces in (2, 3)
 )
 """The decodings cross-validation compares; the shipped model uses the best."""
-MEMBERS = 2
+MEMBERS = 1
 """Networks in the shipped ensemble."""
 
 Span = tuple[int, int]
@@ -293,7 +292,7 @@ def cross_validate(
     for number, fold in enumerate(folds(texts, k, seed)):
         if only_folds is not None and number not in only_folds:
             continue
-        log(f"fold {number + 1}/{k}: training {members} members on "
+        log(f"fold {number + 1}/{k}: training {_networks(members)} on "
             f"{len(texts) - len(fold)} articles")  # fmt: skip
         keep = set(fold)
         networks = trainer.fit([i for i in range(len(texts)) if i not in keep])
@@ -334,6 +333,10 @@ def cross_validate(
         "majority_class_tc": round(float(counts.max() / max(counts.sum(), 1)), 4),
         "seconds": round(time.perf_counter() - started),
     }
+
+
+def _networks(members: int) -> str:
+    return "the network" if members == 1 else f"{members} networks"
 
 
 def _gold_si(texts: Sequence[LabelledText]) -> dict[str, list[Span]]:
@@ -396,7 +399,7 @@ def train_techniques(
 
     texts = labelled_texts(data)
     result = None
-    log(f"preparing {len(texts)} articles in {min(members, os.cpu_count() or 1)} workers …")
+    log(f"preparing {len(texts)} articles in the training processes …")
     with Members(texts, members, epochs) as trainer:
         if folds:
             result = cross_validate(texts, folds, members=members, epochs=epochs,
@@ -409,7 +412,7 @@ def train_techniques(
             decoding = saved_decoding(json.loads((out / CONFIG_FILE).read_text()))
         else:
             decoding = Decoding(0.4)
-        log(f"training {members} members on all {len(texts)} articles (decoding: {decoding}) …")
+        log(f"training {_networks(members)} on all {len(texts)} articles ({decoding}) …")
         networks = trainer.fit(range(len(texts)))
     save_model(networks, decoding, out)
     return result
