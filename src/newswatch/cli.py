@@ -1297,7 +1297,8 @@ def train_techniques(
     result = run_training(folder, target, folds=folds, members=members, epochs=epochs,
                           report=report, log=err_console.print)  # fmt: skip
     if result:
-        print(json.dumps({k: v for k, v in result.items() if k != "tc_per_technique"}))
+        per_item = ("tc_per_technique", "si_by_decoding")  # in the report file
+        print(json.dumps({k: v for k, v in result.items() if k not in per_item}))
         err_console.print(f"cross-validation written to {report}")
     console.print(f"model written to {target}")
 

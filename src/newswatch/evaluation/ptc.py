@@ -306,11 +306,11 @@ def cross_validate(
             first = as_model(networks[:1], DECODINGS[0])
             for decoding, found in first.sweep([t.text for t in test], DECODINGS).items():
                 si_first[decoding] |= dict(zip(groups[-1], found, strict=True))
-        gold_lines = [(t.id, tech, s, e) for t in test for tech, s, e in t.spans]
+        gold_lines = _gold_tc(test)
         tc_predicted += label_template(model, {t.id: t.text for t in test}, gold_lines)
         log(f"fold {number + 1}: {_fold_summary(si_predicted, tc_predicted, held_out)}")
     gold_si = _gold_si(held_out)
-    gold_tc = [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans]
+    gold_tc = _gold_tc(held_out)
     by_decoding = {d: si_scores(si_predicted[d], gold_si) for d in DECODINGS}
     best = max(DECODINGS, key=lambda d: by_decoding[d]["si_f1"])
     counts = class_counts(held_out)
@@ -343,6 +343,10 @@ def _gold_si(texts: Sequence[LabelledText]) -> dict[str, list[Span]]:
     return {t.id: [(s, e) for _, s, e in t.spans] for t in texts}
 
 
+def _gold_tc(texts: Sequence[LabelledText]) -> list[tuple[str, str, int, int]]:
+    return [(t.id, tech, s, e) for t in texts for tech, s, e in t.spans]
+
+
 def _only(spans: dict[str, list[Span]], ids: Sequence[str]) -> dict[str, list[Span]]:
     return {i: spans[i] for i in ids if i in spans}
 
@@ -372,10 +376,8 @@ def _fold_summary(
     tc: Sequence[tuple[str, str, int, int]],
     held_out: Sequence[LabelledText],
 ) -> str:
-    gold_si, gold_tc = (
-        _gold_si(held_out),
-        [(t.id, tech, s, e) for t in held_out for tech, s, e in t.spans],
-    )
+    gold_si = _gold_si(held_out)
+    gold_tc = _gold_tc(held_out)
     best = max(si_scores(si[d], gold_si)["si_f1"] for d in DECODINGS)
     return json.dumps({"si_f1_best": best, "tc_micro_f1": tc_scores(tc, gold_tc)["tc_micro_f1"]})
 
