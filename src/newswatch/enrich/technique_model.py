@@ -532,7 +532,5 @@ def load_technique_model(path: Path = MODEL_DIR) -> TechniqueModel:
 
 
 def saved_decoding(config: dict[str, Any]) -> Decoding:
-    """The decoding a model's config names (models saved before ``peak`` keep every span)."""
-    return Decoding(
-        float(config["threshold"]), float(config.get("peak", 0.0)), int(config.get("min_pieces", 2))
-    )
+    """The decoding a model's config names."""
+    return Decoding(float(config["threshold"]), float(config["peak"]), int(config["min_pieces"]))
